@@ -1,0 +1,1 @@
+"""Thin views of the accounts API: validate, call one service or selector, serialize."""

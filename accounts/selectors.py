@@ -1,0 +1,1 @@
+"""Every non-trivial read of the accounts app: ``<entity>_list`` / ``<entity>_get``."""

@@ -1,0 +1,1 @@
+"""Every write of the accounts app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

@@ -1,0 +1,71 @@
+"""WebSocket authentication: the access JWT travels in ``?token=``.
+
+A socket whose token is missing, malformed, expired, or belongs to an inactive user never reaches a
+consumer: the middleware accepts the handshake only to close it at once with code 4401, so clients
+can tell "sign in again" from a network failure (a close before accept would be a bare HTTP 403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+CLOSE_UNAUTHORIZED = 4401
+
+
+def token_from_scope(scope: dict[str, Any]) -> str | None:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    values = query.get("token")
+    return values[0] if values else None
+
+
+@database_sync_to_async
+def user_for_token(raw_token: str | None) -> Any:
+    """The active user the access token names, or AnonymousUser."""
+    if not raw_token:
+        return AnonymousUser()
+    try:
+        token = AccessToken(raw_token)
+    except TokenError:
+        return AnonymousUser()
+    user_id = token.get(jwt_settings.USER_ID_CLAIM)
+    if user_id is None:
+        return AnonymousUser()
+    user_model = get_user_model()
+    try:
+        user = user_model.objects.get(**{jwt_settings.USER_ID_FIELD: user_id})
+    except user_model.DoesNotExist:
+        return AnonymousUser()
+    if not user.is_active:
+        return AnonymousUser()
+    return user
+
+
+class JWTAuthMiddleware:
+    """Put the token's user in ``scope["user"]``; refuse the socket (4401) without one."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        user = await user_for_token(token_from_scope(scope))
+        if not user.is_authenticated:
+            return await self._refuse(receive, send)
+        return await self.inner({**scope, "user": user}, receive, send)
+
+    @staticmethod
+    async def _refuse(receive: Any, send: Any) -> None:
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": CLOSE_UNAUTHORIZED})

@@ -1,0 +1,1 @@
+"""Every write of the cms app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

@@ -1,0 +1,1 @@
+"""Every non-trivial read of the community app: ``<entity>_list`` / ``<entity>_get``."""

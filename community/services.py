@@ -1,0 +1,1 @@
+"""Every write of the community app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

@@ -1,0 +1,207 @@
+"""The one error shape of the API (SPEC §1), for every error from every endpoint.
+
+    {"error": {"code": "validation_error", "message": "…", "fields": {"email": ["…"]}}}
+
+Services raise the ``ApplicationError`` family; DRF and Django raise their own exceptions; this
+module maps all of them, in the request's language, with the right status. Unhandled exceptions
+become a 500 whose body never carries a traceback (the log gets it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("skillswap.api")
+
+
+class ApplicationError(Exception):
+    """A business rule refused the request. Subclasses fix the status and the code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+    default_message = _("The request could not be processed.")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message if message is not None else force_str(self.default_message)
+        if code is not None:
+            self.code = code
+        self.fields = fields or {}
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+
+class ValidationFailed(ApplicationError):
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "validation_error"
+    default_message = _("Some fields are not valid.")
+
+
+class Forbidden(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+    default_message = _("You do not have permission to perform this action.")
+
+
+class NotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class Conflict(ApplicationError):
+    """The object's current state does not allow the move (state machine, double booking)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    default_message = _("The request conflicts with the current state of the resource.")
+
+
+# DRF exception class → our code. Order matters: subclasses before their bases.
+_DRF_CODES: list[tuple[type[exceptions.APIException], str]] = [
+    (exceptions.ValidationError, "validation_error"),
+    (exceptions.ParseError, "parse_error"),
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.AuthenticationFailed, "authentication_failed"),
+    (exceptions.PermissionDenied, "permission_denied"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.Throttled, "throttled"),
+]
+
+VALIDATION_MESSAGE = _("Some fields are not valid.")
+SERVER_ERROR_MESSAGE = _("Something went wrong on our side. Please try again later.")
+NOT_FOUND_MESSAGE = _("Not found.")
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra: Any) -> dict:
+    body: dict[str, Any] = {"code": code, "message": force_str(message), "fields": fields or {}}
+    body.update(extra)
+    return {"error": body}
+
+
+def _flatten_fields(detail: Any) -> dict[str, list[str]]:
+    """Turn DRF's nested detail into ``{"field": ["message", …]}`` (nested keys dotted)."""
+    fields: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list):
+            if all(not isinstance(item, dict | list) for item in value):
+                fields.setdefault(prefix or "non_field_errors", []).extend(
+                    force_str(item) for item in value
+                )
+            else:
+                for index, inner in enumerate(value):
+                    walk(f"{prefix}.{index}" if prefix else str(index), inner)
+        else:
+            fields.setdefault(prefix or "non_field_errors", []).append(force_str(value))
+
+    walk("", detail)
+    return fields
+
+
+def _drf_code(exc: exceptions.APIException) -> str:
+    for klass, code in _DRF_CODES:
+        if isinstance(exc, klass):
+            return code
+    return force_str(getattr(exc, "default_code", "error"))
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's EXCEPTION_HANDLER: every exception becomes the one error shape."""
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        return Response(
+            error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code
+        )
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+
+    if not isinstance(exc, exceptions.APIException):
+        logger.exception("Unhandled API exception", exc_info=exc)
+        set_rollback()
+        return Response(
+            error_body("server_error", SERVER_ERROR_MESSAGE),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    code = _drf_code(exc)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten_fields(exc.detail)
+        message = VALIDATION_MESSAGE
+        non_field = fields.get("non_field_errors")
+        if non_field and len(fields) == 1:
+            message = non_field[0]
+    else:
+        fields = {}
+        detail = exc.detail
+        if isinstance(detail, dict):
+            # simplejwt puts its explanation under "detail" and extra data under "messages".
+            message = force_str(detail.get("detail", exc.default_detail))
+        elif isinstance(detail, list):
+            message = " ".join(force_str(item) for item in detail)
+        else:
+            message = force_str(detail)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        extra["retry_after"] = int(exc.wait)
+    set_rollback()
+    return Response(
+        error_body(code, message, fields, **extra), status=exc.status_code, headers=headers
+    )
+
+
+# --- Django-level errors under /api/ (unknown URL, crashes outside a DRF view) -------------------
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_error_response(request: HttpRequest, status_code: int) -> JsonResponse:
+    code, message = {
+        400: ("bad_request", _("The request could not be understood.")),
+        403: ("permission_denied", _("You do not have permission to perform this action.")),
+        404: ("not_found", NOT_FOUND_MESSAGE),
+        500: ("server_error", SERVER_ERROR_MESSAGE),
+    }[status_code]
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Catch-all for unknown paths under /api/v1/."""
+    return api_error_response(request, 404)

@@ -1,0 +1,103 @@
+"""``GET /api/v1/health/``: is each backing service answering right now?"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class ComponentSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "error"])
+    backend = serializers.CharField()
+    latency_ms = serializers.FloatField()
+    detail = serializers.CharField(required=False)
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "error"])
+    database = ComponentSerializer()
+    cache = ComponentSerializer()
+    channel_layer = ComponentSerializer()
+
+
+def _probe(backend: str, check) -> dict:
+    started = time.perf_counter()
+    try:
+        check()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the type goes to the body
+        return {
+            "status": "error",
+            "backend": backend,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            "detail": type(exc).__name__,
+        }
+    return {
+        "status": "ok",
+        "backend": backend,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
+
+
+def _check_channel_layer() -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+
+    async def round_trip() -> None:
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "health.ping"})
+        message = await layer.receive(channel)
+        if message.get("type") != "health.ping":
+            raise RuntimeError("channel layer returned another message")
+
+    async_to_sync(round_trip)()
+
+
+class HealthView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(
+        responses={200: HealthSerializer, 503: HealthSerializer},
+        summary="Service health",
+        description="Database, cache and channel layer status; 503 when any is down.",
+    )
+    def get(self, request: Request) -> Response:
+        from django.conf import settings
+
+        layer_backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+        body = {
+            "database": _probe(connection.vendor, _check_database),
+            "cache": _probe(settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1], _check_cache),
+            "channel_layer": _probe(layer_backend, _check_channel_layer),
+        }
+        healthy = all(part["status"] == "ok" for part in body.values())
+        body = {"status": "ok" if healthy else "error", **body}
+        return Response(
+            body, status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE
+        )

@@ -1,0 +1,143 @@
+"""Rate limits of SPEC §1 with the headers clients read.
+
+Fixed windows counted with one atomic ``incr`` in the cache (Redis in production, so every replica
+shares the count): the window's end is an honest ``X-RateLimit-Reset``, and concurrent requests
+cannot both slip under the limit the way DRF's read-modify-write history list allows.
+
+Every response of a throttled scope carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
+``X-RateLimit-Reset`` (epoch seconds) for the tightest of the throttles that applied; a refusal is a
+429 with ``Retry-After`` (set by the exception handler from ``wait()``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/min"`` → ``(10, 60)``."""
+    count, period = rate.split("/")
+    return int(count), _PERIODS[period.strip()[0].lower()]
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds at which the window ends
+
+
+def _record(request: Request | HttpRequest, state: RateLimitState) -> None:
+    """Keep the tightest state seen for this request, for the headers middleware."""
+    raw = getattr(request, "_request", request)
+    current: RateLimitState | None = getattr(raw, "_ratelimit_state", None)
+    if current is None or state.remaining < current.remaining:
+        raw._ratelimit_state = state
+
+
+class FixedWindowRateThrottle(BaseThrottle):
+    """Count requests per identity in fixed windows; the scope names the rate in settings."""
+
+    scope: str = ""
+
+    def get_rate(self, request: Request) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident_key(self, request: Request) -> str | None:
+        """The identity to count, or None when this throttle does not apply to the request."""
+        raise NotImplementedError
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        rate = self.get_rate(request)
+        ident = self.get_ident_key(request)
+        if rate is None or ident is None:
+            return True
+        limit, period = parse_rate(rate)
+        now = time.time()
+        window = int(now // period)
+        self.reset_at = (window + 1) * period
+        self.now = now
+        key = f"throttle:{self.scope}:{ident}:{period}:{window}"
+        # add() is a no-op when the key exists; incr() is atomic on Redis.
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add() and incr()
+            cache.add(key, 1, timeout=period + 1)
+            count = 1
+        _record(request, RateLimitState(limit, max(limit - count, 0), self.reset_at))
+        return count <= limit
+
+    def wait(self) -> float | None:
+        return max(self.reset_at - self.now, 1)
+
+
+class AuthRateThrottle(FixedWindowRateThrottle):
+    """Auth endpoints: per client IP, whoever is signed in (10/min)."""
+
+    scope = "auth"
+
+    def get_ident_key(self, request: Request) -> str | None:
+        return self.get_ident(request)
+
+
+class AnonRateThrottle(FixedWindowRateThrottle):
+    """Anonymous clients, per IP (100/hour)."""
+
+    scope = "anon"
+
+    def get_ident_key(self, request: Request) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.get_ident(request)
+
+
+class UserRateThrottle(FixedWindowRateThrottle):
+    """Signed-in users, per user (1000/hour; premium subscribers 5000/hour)."""
+
+    scope = "user"
+
+    def get_rate(self, request: Request) -> str | None:
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if getattr(request.user, "is_premium", False):
+            return rates.get("premium")
+        return rates.get("user")
+
+    def get_ident_key(self, request: Request) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return str(request.user.pk)
+        return None
+
+
+class RateLimitHeadersMiddleware:
+    """Copy the tightest throttle state of the request onto the response headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        state: RateLimitState | None = getattr(request, "_ratelimit_state", None)
+        if state is not None:
+            response["X-RateLimit-Limit"] = str(state.limit)
+            response["X-RateLimit-Remaining"] = str(state.remaining)
+            response["X-RateLimit-Reset"] = str(state.reset)
+        return response
+
+
+__all__ = [
+    "AnonRateThrottle",
+    "AuthRateThrottle",
+    "RateLimitHeadersMiddleware",
+    "UserRateThrottle",
+]

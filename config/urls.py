@@ -1,0 +1,60 @@
+"""Top-level routes: the API, its docs, the Wagtail admin, sign-in, and the localized site."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from config.api.errors import api_error_response, is_api_request
+
+urlpatterns = [
+    path("api/v1/", include("config.api_v1")),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_v1:schema"), name="api-redoc"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The public site, /en/… and /ar/…; Wagtail's catch-all must come last.
+urlpatterns += i18n_patterns(
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return api_error_response(request, 404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return api_error_response(request, 500)
+    return defaults.server_error(request)
+
+
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return api_error_response(request, 403)
+    return defaults.permission_denied(request, exception)
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return api_error_response(request, 400)
+    return defaults.bad_request(request, exception)

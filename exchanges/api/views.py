@@ -1,0 +1,1 @@
+"""Thin views of the exchanges API: validate, call one service or selector, serialize."""

@@ -1,0 +1,1 @@
+"""Every write of the exchanges app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

@@ -1,0 +1,1 @@
+"""Object permissions of the marketplace API."""

@@ -1,0 +1,1 @@
+"""Wagtail admin screens of the marketplace app."""

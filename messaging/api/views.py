@@ -1,0 +1,1 @@
+"""Thin views of the messaging API: validate, call one service or selector, serialize."""

@@ -1,0 +1,1 @@
+"""Every write of the messaging app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

@@ -1,0 +1,1 @@
+"""Every non-trivial read of the rewards app: ``<entity>_list`` / ``<entity>_get``."""
