@@ -1,1 +1,1 @@
-"""Celery tasks of the exchanges app: ``<service>_task``, fetch by id, call a service; idempotent."""
+"""Celery tasks: `<service>_task`, fetch by id, call a service; idempotent."""

@@ -1,1 +1,1 @@
-"""Every write of the marketplace app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""
+"""Every write of the marketplace app: `<entity>_<action>(*, ...)`, atomic."""

@@ -55,8 +55,12 @@ def create_home_pages(apps, schema_editor):
     Page.objects.filter(depth=1).update(numchild=len(pages))
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page_id": pages["en"].pk,
-                  "site_name": "SkillSwap"},
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page_id": pages["en"].pk,
+            "site_name": "SkillSwap",
+        },
     )
 
 

@@ -13,7 +13,12 @@ from typing import Any
 from django.urls import URLPattern, re_path
 from rest_framework.routers import SimpleRouter
 
-_CONVERTERS = {"int": r"[0-9]+", "str": r"[^/]+", "slug": r"[-a-zA-Z0-9_]+", "uuid": r"[0-9a-f-]{36}"}
+_CONVERTERS = {
+    "int": r"[0-9]+",
+    "str": r"[^/]+",
+    "slug": r"[-a-zA-Z0-9_]+",
+    "uuid": r"[0-9a-f-]{36}",
+}
 
 
 def endpoint(route: str, view: Any, name: str | None = None, **kwargs: Any) -> URLPattern:

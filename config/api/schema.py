@@ -60,3 +60,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def _has_query_filters(self) -> bool:
         return self.method == "GET" and bool(getattr(self.view, "filterset_class", None))
+
+
+def only_public_api(endpoints: list[tuple], **kwargs: object) -> list[tuple]:
+    """drf-spectacular preprocessing hook: keep the endpoints under /api/v1/."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

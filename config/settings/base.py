@@ -312,10 +312,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Only our API: never walk into Wagtail's internal admin API views.
+    "PREPROCESSING_HOOKS": ["config.api.schema.only_public_api"],
 }
 
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")
+CORS_ALLOWED_ORIGINS = env_list(
+    "CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000"
+)
 CORS_URLS_REGEX = r"^/(api|ws)/.*$"
 CORS_EXPOSE_HEADERS = [
     "X-RateLimit-Limit",

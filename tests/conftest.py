@@ -1,0 +1,85 @@
+"""Shared fixtures. Databases, caches and channel layers are real: SQLite/local memory when
+embedded, PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set (``.ci/run`` sets both)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.accounts.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("CI_REQUIRE_SERVICES") == "1"
+
+
+def _service_missing(marker: str) -> str | None:
+    if marker == "postgres":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        return None if engine.endswith("postgresql") else "needs PostgreSQL (set DATABASE_URL)"
+    if marker == "redis":
+        return None if settings.REDIS_URL else "needs Redis (set REDIS_URL)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        missing = _service_missing(marker)
+        if missing:
+            # CI must never go green on the embedded runtime alone.
+            if REQUIRE_SERVICES:
+                pytest.fail(f"{missing}; CI_REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
+            pytest.skip(missing)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and cached values never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+def bearer(user) -> str:
+    return f"Bearer {RefreshToken.for_user(user).access_token}"
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=bearer(user))
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def make_auth_client(db):
+    """Build an authenticated client for any user: ``make_auth_client(user)``."""
+
+    def build(for_user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=bearer(for_user))
+        client.user = for_user
+        return client
+
+    return build
