@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -22,7 +22,7 @@ async def _open(path: str) -> WebsocketCommunicator:
 
 
 async def test_valid_token_gets_pong_with_user_id():
-    user = await sync_to_async(UserFactory)()
+    user = await database_sync_to_async(UserFactory)()
     token = str(AccessToken.for_user(user))
 
     communicator = await _open(f"/ws/ping/?token={token}")
@@ -36,6 +36,7 @@ async def test_valid_token_gets_pong_with_user_id():
 async def _assert_closed_unauthorized(path: str) -> None:
     communicator = await _open(path)
     message = await communicator.receive_output(timeout=5)
+    await communicator.wait(timeout=5)
     assert message == {"type": "websocket.close", "code": CLOSE_UNAUTHORIZED}
 
 
@@ -48,7 +49,7 @@ async def test_garbage_token_is_closed_with_4401():
 
 
 async def test_expired_token_is_closed_with_4401():
-    user = await sync_to_async(UserFactory)()
+    user = await database_sync_to_async(UserFactory)()
     token = AccessToken.for_user(user)
     token.set_exp(lifetime=-timedelta(seconds=1))
 
@@ -56,7 +57,7 @@ async def test_expired_token_is_closed_with_4401():
 
 
 async def test_inactive_users_token_is_closed_with_4401():
-    user = await sync_to_async(UserFactory)(is_active=False)
+    user = await database_sync_to_async(UserFactory)(is_active=False)
     token = AccessToken.for_user(user)
 
     await _assert_closed_unauthorized(f"/ws/ping/?token={token}")
