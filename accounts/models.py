@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -42,10 +45,52 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=self.normalize_email(username))
 
 
+def validate_time_zone(value: str) -> None:
+    """Accept IANA zone names only ("Africa/Cairo", "UTC")."""
+    if value not in zoneinfo.available_timezones() and value != "UTC":
+        raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1"))
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    banner = models.ImageField(_("banner image"), upload_to="banners/%Y/%m/", blank=True)
+    bio = models.TextField(_("bio"), max_length=2000, blank=True)
+    # ISO 639-1 codes, e.g. ["ar", "en"]; validated by the accounts services.
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    # Seed 004's personality_data: {"interests": [...], "communication_style": "..."}; the
+    # accounts services validate its structure.
+    interests = models.JSONField(_("interests"), default=dict, blank=True)
+    # Denormalised from reviews (community app) for listing and ranking; read-only in the API.
+    rating_average = models.DecimalField(
+        _("rating average"), max_digits=3, decimal_places=2, default=0
+    )
+    rating_count = models.PositiveIntegerField(_("rating count"), default=0)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,
@@ -57,6 +102,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Inactive users cannot sign in and their tokens stop working."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.TextField(_("suspension reason"), blank=True)
 
     objects = UserManager()
 
@@ -81,6 +128,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def public_name(self) -> str:
+        """The name other people see: the display name, else the full name, else "Member #id"."""
+        return self.display_name or self.get_full_name() or f"Member #{self.pk}"
 
     def get_short_name(self) -> str:
         return self.first_name or self.email

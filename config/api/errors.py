@@ -199,7 +199,9 @@ def api_error_response(request: HttpRequest, status_code: int) -> JsonResponse:
         404: ("not_found", NOT_FOUND_MESSAGE),
         500: ("server_error", SERVER_ERROR_MESSAGE),
     }[status_code]
-    return JsonResponse(error_body(code, message), status=status_code)
+    return JsonResponse(
+        error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
