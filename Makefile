@@ -58,8 +58,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks run against real PostgreSQL and Redis (started if needed) in a database of their own.
+BENCH ?=
 bench: install
-	$(PY) -m tests.benchmarks
+	scripts/services start
+	eval "$$(scripts/services env)" && \
+	DATABASE_URL="$${DATABASE_URL%/*}/skillswap_bench" $(PY) -m tests.benchmarks $(BENCH)
 
 # Regenerate the lock from requirements/dev.in in a scratch venv.
 lock:
