@@ -80,6 +80,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     bio = models.TextField(_("bio"), max_length=2000, blank=True)
     # ISO 639-1 codes, e.g. ["ar", "en"]; validated by the accounts services.
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # The language of e-mails and notifications (the API itself follows Accept-Language).
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=[("en", "English"), ("ar", "العربية")],
+        default="en",
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )

@@ -1,0 +1,78 @@
+"""Hooks through which higher apps extend accounts without accounts importing them.
+
+Dependencies point one way (ARCHITECTURE.md): rewards, marketplace and the rest import accounts,
+never the reverse. Where accounts must show or trigger something owned higher up (a points balance
+in the profile, a signup bonus, a match recomputation when languages change, a section of the data
+export), the owning app registers a callable here from its ``AppConfig.ready()``. These are explicit
+calls made by accounts services, not Django signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+UserHook = Callable[["User"], None]
+ProfileChangedHook = Callable[["User", set[str]], None]
+ExportSection = Callable[["User"], Any]
+
+_points_balance: Callable[[User], int] | None = None
+_user_created: list[UserHook] = []
+_profile_changed: list[ProfileChangedHook] = []
+_user_deleted: list[UserHook] = []
+_export_sections: dict[str, ExportSection] = {}
+
+
+def set_points_balance_provider(provider: Callable[[User], int]) -> None:
+    """rewards: tell accounts how to read a user's spendable points balance."""
+    global _points_balance
+    _points_balance = provider
+
+
+def points_balance(user: User) -> int:
+    return _points_balance(user) if _points_balance is not None else 0
+
+
+def on_user_created(hook: UserHook) -> None:
+    """Run ``hook(user)`` inside the signup transaction (e.g. open a wallet, grant a bonus)."""
+    if hook not in _user_created:
+        _user_created.append(hook)
+
+
+def on_profile_changed(hook: ProfileChangedHook) -> None:
+    """Run ``hook(user, changed_field_names)`` after a profile update, inside its transaction."""
+    if hook not in _profile_changed:
+        _profile_changed.append(hook)
+
+
+def on_user_deleted(hook: UserHook) -> None:
+    """Run ``hook(user)`` when an account is anonymised, inside that transaction."""
+    if hook not in _user_deleted:
+        _user_deleted.append(hook)
+
+
+def register_export_section(name: str, section: ExportSection) -> None:
+    """Add ``{name: section(user)}`` to the caller's data export (GET auth/export)."""
+    _export_sections[name] = section
+
+
+def user_created(user: User) -> None:
+    for hook in _user_created:
+        hook(user)
+
+
+def profile_changed(user: User, fields: set[str]) -> None:
+    for hook in _profile_changed:
+        hook(user, fields)
+
+
+def user_deleted(user: User) -> None:
+    for hook in _user_deleted:
+        hook(user)
+
+
+def export_sections(user: User) -> dict[str, Any]:
+    return {name: section(user) for name, section in sorted(_export_sections.items())}
