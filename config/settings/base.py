@@ -378,3 +378,11 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
     },
 }
+
+# ---------------------------------------------------------------------------
+# Rewards: points ledger
+# ---------------------------------------------------------------------------
+# Points a new member receives at signup (seed 003: one free credit); 0 turns the bonus off.
+POINTS_SIGNUP_BONUS = int(os.environ.get("POINTS_SIGNUP_BONUS", "1"))
+# The largest single movement the ledger accepts: a guard against typos and integer overflow.
+POINTS_MAX_AMOUNT = int(os.environ.get("POINTS_MAX_AMOUNT", "1000000"))
