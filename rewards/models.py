@@ -1,1 +1,272 @@
-"""Rewards models."""
+"""The points ledger: double-entry accounts, transfers and their immutable entries.
+
+Every movement of points is a ``Transfer`` made of two or more ``Entry`` rows whose amounts sum to
+zero: a debit (negative) on the account points leave and a credit (positive) on the account they
+reach. Each ``LedgerAccount`` caches its balance, kept equal to the sum of its entries by the
+services in ``rewards.services`` (the only writers), inside the same transaction and under a row
+lock.
+
+Accounts are of three sorts:
+
+- member wallets (one per user) and escrow accounts (one per reference, e.g. ``swap:42``) hold
+  points and can never go below zero (a database CHECK constraint as well as the service check);
+- sources (signup bonus, purchases, staff grants) are where points come into existence: they only
+  give, so their balance is zero or negative and its negation is how much they have issued;
+- sinks (purchase refunds, expiry) are where points leave circulation: zero or positive.
+
+The sum of all balances is therefore always zero, and points are never created or lost except
+through a named source or sink. Entries and transfers are never updated or deleted: a mistake is
+reversed by a new transfer that references the original (``Transfer.reverses``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerImmutableError(RuntimeError):
+    """Raised on any attempt to update or delete a ledger entry or transfer."""
+
+
+class AccountKind(models.TextChoices):
+    WALLET = "wallet", _("Member wallet")
+    ESCROW = "escrow", _("Escrow")
+    SIGNUP_BONUS = "signup_bonus", _("Signup bonus")
+    PURCHASES = "purchases", _("Purchases")
+    STAFF_GRANTS = "staff_grants", _("Staff grants")
+    REFUNDS = "refunds", _("Purchase refunds")
+    EXPIRY = "expiry", _("Expiry")
+
+
+# Accounts whose balance is real money-like value held for someone: never negative.
+HOLDING_KINDS = (AccountKind.WALLET, AccountKind.ESCROW)
+# Where points enter circulation: they only give (balance <= 0).
+SOURCE_KINDS = (AccountKind.SIGNUP_BONUS, AccountKind.PURCHASES, AccountKind.STAFF_GRANTS)
+# Where points leave circulation: they only receive (balance >= 0).
+SINK_KINDS = (AccountKind.REFUNDS, AccountKind.EXPIRY)
+SYSTEM_KINDS = SOURCE_KINDS + SINK_KINDS
+
+
+class Reason(models.TextChoices):
+    """Reason codes the platform uses; other apps may use further slugs (shown as they are)."""
+
+    SIGNUP_BONUS = "signup_bonus", _("Signup bonus")
+    STAFF_GRANT = "staff_grant", _("Staff grant")
+    TRANSFER = "transfer", _("Transfer")
+    TIP = "tip", _("Tip")
+    SWAP_ESCROW = "swap_escrow", _("Swap payment held in escrow")
+    SWAP_PAYMENT = "swap_payment", _("Swap payment")
+    SWAP_REFUND = "swap_refund", _("Swap refund")
+    PURCHASE = "purchase", _("Points purchase")
+    PURCHASE_REFUND = "purchase_refund", _("Purchase refund")
+    EXPIRY = "expiry", _("Points expired")
+    REVERSAL = "reversal", _("Reversal")
+
+
+REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# "swap:42", "payment:7", "event:3" (optionally followed by ":anything"): rewards never imports
+# the apps these ids belong to; it only parses them for display.
+REFERENCE_PATTERN = re.compile(r"^(?P<kind>[a-z_]+):(?P<id>[0-9]+)(?::|$)")
+
+
+def reason_label(code: str) -> str:
+    """The translated label of a reason code, or the code itself when it is not a known one."""
+    try:
+        return str(Reason(code).label)
+    except ValueError:
+        return code.replace("_", " ").capitalize()
+
+
+def reference_ids(reference: str) -> dict[str, int | None]:
+    """``"swap:42"`` → ``{"swap": 42, "payment": None, "event": None}``."""
+    ids: dict[str, int | None] = {"swap": None, "payment": None, "event": None}
+    match = REFERENCE_PATTERN.match(reference or "")
+    if match and match.group("kind") in ids:
+        ids[match.group("kind")] = int(match.group("id"))
+    return ids
+
+
+class LedgerAccount(models.Model):
+    """A wallet, an escrow account or a system source/sink, with its cached balance."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points_wallet",
+    )
+    # Escrow accounts only: what the held points are for ("swap:42").
+    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    balance = models.BigIntegerField(_("balance"), default=0)
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=AccountKind.WALLET, user__isnull=False, reference="")
+                    | (Q(kind=AccountKind.ESCROW, user__isnull=True) & ~Q(reference=""))
+                    | Q(kind__in=SYSTEM_KINDS, user__isnull=True, reference="")
+                ),
+                name="rewards_account_kind_shape",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=HOLDING_KINDS) | Q(balance__gte=0),
+                name="rewards_holding_balance_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=SOURCE_KINDS) | Q(balance__lte=0),
+                name="rewards_source_balance_non_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=SINK_KINDS) | Q(balance__gte=0),
+                name="rewards_sink_balance_non_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=Q(kind=AccountKind.ESCROW),
+                name="rewards_one_escrow_per_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(kind__in=SYSTEM_KINDS),
+                name="rewards_one_account_per_system_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == AccountKind.WALLET:
+            return str(_("Wallet of %(name)s") % {"name": self.user.public_name})
+        if self.kind == AccountKind.ESCROW:
+            return str(_("Escrow for %(reference)s") % {"reference": self.reference})
+        return str(self.get_kind_display())
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Ledger rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerImmutableError(f"{self.model.__name__} rows are never updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerImmutableError(f"{self.model.__name__} rows are never deleted")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise LedgerImmutableError(f"{self.model.__name__} rows are never updated")
+
+
+class AppendOnlyModel(models.Model):
+    """Refuses ``save()`` on an existing row and ``delete()``; PostgreSQL also has a trigger."""
+
+    objects: ClassVar[models.Manager] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerImmutableError(f"{type(self).__name__} rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerImmutableError(f"{type(self).__name__} rows are never deleted")
+
+
+class Transfer(AppendOnlyModel):
+    """One movement of points: its entries sum to zero."""
+
+    reason = models.CharField(_("reason"), max_length=40, db_index=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    # What the movement is about, in another app's words ("swap:42", "payment:7", "event:3").
+    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    # Unique: a retried request with the same key returns this transfer and moves nothing.
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=200, null=True, blank=True, unique=True
+    )
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("initiated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A correction: this transfer undoes ``reverses`` (at most one reversal per transfer).
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-id"]
+        permissions = [("grant_points", _("Can grant points to members"))]
+
+    def __str__(self) -> str:
+        return str(_("Transfer #%(id)s (%(reason)s)") % {"id": self.pk, "reason": self.reason})
+
+    @property
+    def reason_display(self) -> str:
+        return reason_label(self.reason)
+
+    @property
+    def amount(self) -> int:
+        """The points moved: the sum of the credits (uses prefetched entries when present)."""
+        return sum(entry.amount for entry in self.entries.all() if entry.amount > 0)
+
+
+class Entry(AppendOnlyModel):
+    """One side of a transfer on one account; ``balance_after`` is the account's running balance."""
+
+    transfer = models.ForeignKey(
+        Transfer, verbose_name=_("transfer"), on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
+    )
+    # Signed: positive credits the account, negative debits it.
+    amount = models.BigIntegerField(_("amount"))
+    balance_after = models.BigIntegerField(_("balance after"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["account", "id"], name="rewards_entry_account_id"),
+            models.Index(fields=["account", "created_at"], name="rewards_entry_account_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="rewards_entry_amount_non_zero"),
+            models.UniqueConstraint(
+                fields=["transfer", "account"], name="rewards_entry_one_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount:+d}"
+
+    @property
+    def is_credit(self) -> bool:
+        return self.amount > 0

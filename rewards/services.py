@@ -1,1 +1,590 @@
-"""Every write of the rewards app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""
+"""Every write of the points ledger. Nothing else creates entries or changes a balance.
+
+How a movement is written (``_post``), inside one transaction:
+
+1. Lock every account the transfer touches with ``SELECT … FOR NO KEY UPDATE`` in one statement
+   ordered by primary key. Two transfers over the same accounts therefore queue in the same order
+   and can never deadlock; ``NO KEY`` (Django's ``select_for_update(no_key=True)``) does not block
+   the ``FOR KEY SHARE`` lock that inserting an entry referencing the account takes
+   (PITFALLS.md: measured safe; zulip's database-concurrency notes).
+2. With the locks held, look the idempotency key up again: a retry that waited for the first
+   attempt's locks now sees its committed transfer and returns it, moving nothing.
+3. Check that no wallet or escrow account would go below zero (the CHECK constraint is the
+   backstop), insert the transfer (the unique idempotency key is the final guard), its entries with
+   each account's running balance, and the new cached balances.
+
+Callers may wrap these services in their own ``transaction.atomic()`` (exchanges accepts a swap and
+holds its points in one transaction); the locks are then held until the caller commits.
+
+Idempotency keys are global: callers namespace them ("swap:42:hold", "api:transfer:<user>:<key>").
+A key reused for a different movement is a 409 ``idempotency_key_reused``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from config.api.errors import Conflict, Forbidden, ValidationFailed
+from rewards.models import (
+    HOLDING_KINDS,
+    REASON_PATTERN,
+    AccountKind,
+    Entry,
+    LedgerAccount,
+    Reason,
+    Transfer,
+)
+
+
+class InsufficientBalance(Conflict):
+    """The source wallet (or escrow) holds fewer points than the movement needs."""
+
+    code = "insufficient_balance"
+
+    def __init__(self, *, balance: int, requested: int, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _("Not enough points: the balance is %(balance)d, %(requested)d are needed.")
+            % {"balance": balance, "requested": requested},
+            extra={"balance": balance, "requested": requested},
+        )
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__(_("This idempotency key was already used for a different movement."))
+
+
+class AlreadyReversed(Conflict):
+    code = "already_reversed"
+
+    def __init__(self) -> None:
+        super().__init__(_("This transfer has already been reversed."))
+
+
+@dataclass(frozen=True)
+class _Side:
+    """An account named by what it is, before its row (and id) is known."""
+
+    kind: str
+    user_id: int | None = None
+    reference: str = ""
+
+    def as_q(self) -> Q:
+        return Q(kind=self.kind, user_id=self.user_id, reference=self.reference)
+
+    @classmethod
+    def of(cls, account: LedgerAccount) -> _Side:
+        return cls(account.kind, account.user_id, account.reference)
+
+
+def _wallet(user: User) -> _Side:
+    if user is None or user.pk is None:
+        raise ValidationFailed(_("A saved member is required."))
+    return _Side(AccountKind.WALLET, user_id=user.pk)
+
+
+def _escrow(reference: str) -> _Side:
+    return _Side(AccountKind.ESCROW, reference=reference)
+
+
+def _system(kind: AccountKind) -> _Side:
+    return _Side(kind)
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _validate_amount(amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationFailed(fields={"amount": [_("A whole number of points is required.")]})
+    if amount <= 0:
+        raise ValidationFailed(fields={"amount": [_("The amount must be a positive number.")]})
+    if amount > settings.POINTS_MAX_AMOUNT:
+        raise ValidationFailed(
+            fields={
+                "amount": [
+                    _("The amount may be at most %(max)d points.")
+                    % {"max": settings.POINTS_MAX_AMOUNT}
+                ]
+            }
+        )
+
+
+def _validate_reason(reason: str) -> None:
+    if not isinstance(reason, str) or not REASON_PATTERN.match(reason):
+        raise ValidationFailed(
+            fields={"reason": [_("Use a short code of lower-case letters, digits and _.")]}
+        )
+
+
+def _validate_reference(reference: str, *, required: bool = False) -> None:
+    if required and not reference:
+        raise ValidationFailed(fields={"reference": [_("A reference is required.")]})
+    if len(reference) > 64:
+        raise ValidationFailed(fields={"reference": [_("At most 64 characters.")]})
+
+
+def _validate_key(idempotency_key: str | None, *, required: bool = False) -> None:
+    if idempotency_key is None:
+        if required:
+            raise ValidationFailed(
+                fields={"idempotency_key": [_("An idempotency key is required.")]}
+            )
+        return
+    if not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 200:
+        raise ValidationFailed(fields={"idempotency_key": [_("Between 1 and 200 characters.")]})
+
+
+# --- the one writer ------------------------------------------------------------------------------
+
+
+def _account_open(side: _Side) -> LedgerAccount:
+    # get_or_create retries the read after an IntegrityError inside its own savepoint: two
+    # transactions opening the same wallet at once both end up with the one row.
+    account, _created = LedgerAccount.objects.get_or_create(
+        kind=side.kind, user_id=side.user_id, reference=side.reference
+    )
+    return account
+
+
+def _lock(sides: Sequence[_Side]) -> list[LedgerAccount]:
+    """Lock the accounts of ``sides`` (opening missing ones) in primary-key order; same order out.
+
+    One ``SELECT … ORDER BY id FOR NO KEY UPDATE``: PostgreSQL takes row locks as the sorted rows
+    come out, so every transfer acquires its locks in ascending id order.
+    """
+    query = Q()
+    for side in sides:
+        query |= side.as_q()
+    for _attempt in range(2):
+        rows = LedgerAccount.objects.select_for_update(no_key=True).filter(query).order_by("pk")
+        found = {_Side.of(row): row for row in rows}
+        missing = [side for side in sides if side not in found]
+        if not missing:
+            return [found[side] for side in sides]
+        for side in missing:
+            _account_open(side)
+    raise RuntimeError(f"could not open ledger accounts {missing}")  # pragma: no cover
+
+
+def _replay(existing: Transfer, legs: Sequence[tuple[LedgerAccount, int]], reason: str) -> Transfer:
+    """Return the transfer a retry refers to, after checking it is the same movement."""
+    recorded = {(entry.account_id, entry.amount) for entry in existing.entries.all()}
+    wanted = {(account.pk, delta) for account, delta in legs}
+    if recorded != wanted or existing.reason != reason:
+        raise IdempotencyKeyReused()
+    existing.replayed = True
+    return existing
+
+
+def _post(
+    *,
+    sides: Sequence[tuple[_Side, int]],
+    reason: str,
+    reference: str = "",
+    description: str = "",
+    idempotency_key: str | None = None,
+    initiated_by: User | None = None,
+    reverses: Transfer | None = None,
+    check: Callable[[list[LedgerAccount]], None] | None = None,
+) -> Transfer:
+    """Write one balanced transfer. Must run inside ``transaction.atomic``.
+
+    Takes ``FOR NO KEY UPDATE`` locks on every account of ``sides`` in primary-key order and keeps
+    them until the surrounding transaction ends. ``check`` runs with the locks held, before any
+    write.
+    """
+    assert sum(delta for _side, delta in sides) == 0, "a transfer must sum to zero"  # noqa: S101
+    accounts = _lock([side for side, _delta in sides])
+    legs = [(account, delta) for account, (_side, delta) in zip(accounts, sides, strict=True)]
+    if len({account.pk for account in accounts}) != len(accounts):
+        raise ValidationFailed(_("Points cannot move from an account to itself."))
+
+    if idempotency_key is not None:
+        existing = Transfer.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, legs, reason)
+
+    if check is not None:
+        check(accounts)
+    for account, delta in legs:
+        if account.kind in HOLDING_KINDS and account.balance + delta < 0:
+            raise InsufficientBalance(balance=account.balance, requested=-delta)
+
+    now = timezone.now()
+    fields = {
+        "reason": reason,
+        "reference": reference,
+        "description": description[:255],
+        "idempotency_key": idempotency_key,
+        "initiated_by": initiated_by,
+        "reverses": reverses,
+        "created_at": now,
+    }
+    if idempotency_key is None:
+        transfer = Transfer.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                transfer = Transfer.objects.create(**fields)
+        except IntegrityError:
+            # Another transaction committed this key between our check and our insert (it
+            # touched other accounts, so our locks did not queue us behind it).
+            existing = Transfer.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+            return _replay(existing, legs, reason)
+
+    Entry.objects.bulk_create(
+        Entry(
+            transfer=transfer,
+            account=account,
+            amount=delta,
+            balance_after=account.balance + delta,
+            created_at=now,
+        )
+        for account, delta in legs
+    )
+    LedgerAccount.objects.filter(pk__in=[account.pk for account in accounts]).update(
+        balance=Case(*(When(pk=account.pk, then=F("balance") + delta) for account, delta in legs)),
+        updated_at=now,
+    )
+    for account, delta in legs:
+        account.balance += delta
+        account.updated_at = now
+    transfer.replayed = False
+    transfer.accounts = accounts
+    return transfer
+
+
+# --- wallets -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def wallet_open(*, user: User) -> LedgerAccount:
+    """Open the member's wallet (empty) if it does not exist yet; return it. Takes no lock."""
+    return _account_open(_wallet(user))
+
+
+def wallet_on_user_created(user: User) -> None:
+    """accounts' ``on_user_created`` hook: open the wallet and grant the signup bonus.
+
+    Runs inside the signup transaction, so a failed signup leaves no wallet and no bonus.
+    """
+    signup_bonus_grant(user=user)
+
+
+# --- movements -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def points_transfer(
+    *,
+    source: User,
+    target: User,
+    amount: int,
+    reason: str,
+    reference: str = "",
+    idempotency_key: str | None = None,
+    note: str = "",
+    initiated_by: User | None = None,
+) -> Transfer:
+    """Move ``amount`` points from ``source``'s wallet to ``target``'s wallet.
+
+    Locks both wallets (``FOR NO KEY UPDATE``, primary-key order). Raises ``ValidationFailed`` for a
+    non-positive amount or a transfer to oneself, ``InsufficientBalance`` (409) when the source
+    wallet holds too few points; nothing moves in either case.
+    """
+    _validate_amount(amount)
+    _validate_reason(reason)
+    _validate_reference(reference)
+    _validate_key(idempotency_key)
+    if source.pk == target.pk:
+        raise ValidationFailed(fields={"target": [_("You cannot transfer points to yourself.")]})
+    return _post(
+        sides=[(_wallet(source), -amount), (_wallet(target), amount)],
+        reason=reason,
+        reference=reference,
+        description=note,
+        idempotency_key=idempotency_key,
+        initiated_by=initiated_by,
+    )
+
+
+@transaction.atomic
+def escrow_hold(
+    *,
+    user: User,
+    amount: int,
+    reference: str,
+    idempotency_key: str,
+    reason: str = Reason.SWAP_ESCROW,
+) -> Transfer:
+    """Move ``amount`` points from ``user``'s wallet into the escrow account of ``reference``.
+
+    Locks the wallet and the escrow account (opening it on first use) in primary-key order.
+    Raises ``InsufficientBalance`` when the wallet holds too few points.
+    """
+    _validate_amount(amount)
+    _validate_reason(reason)
+    _validate_reference(reference, required=True)
+    _validate_key(idempotency_key, required=True)
+    return _post(
+        sides=[(_wallet(user), -amount), (_escrow(reference), amount)],
+        reason=reason,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def escrow_release(
+    *,
+    user: User,
+    amount: int,
+    reference: str,
+    idempotency_key: str,
+    reason: str = Reason.SWAP_PAYMENT,
+) -> Transfer:
+    """Pay ``amount`` points held for ``reference`` to ``user`` (the payee).
+
+    Locks the escrow account and the wallet in primary-key order. Raises ``InsufficientBalance``
+    when the escrow holds fewer points than ``amount`` for this reference.
+    """
+    _validate_amount(amount)
+    _validate_reason(reason)
+    _validate_reference(reference, required=True)
+    _validate_key(idempotency_key, required=True)
+    return _post(
+        sides=[(_escrow(reference), -amount), (_wallet(user), amount)],
+        reason=reason,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        check=_escrow_shortfall_check(amount),
+    )
+
+
+@transaction.atomic
+def escrow_refund(
+    *,
+    user: User,
+    amount: int,
+    reference: str,
+    idempotency_key: str,
+    reason: str = Reason.SWAP_REFUND,
+) -> Transfer:
+    """Give ``amount`` points held for ``reference`` back to ``user`` (the payer).
+
+    Locks the escrow account and the wallet in primary-key order. Refuses (409) to refund more
+    than ``user`` put into this escrow and not yet got back, and more than the escrow still holds.
+    """
+    _validate_amount(amount)
+    _validate_reason(reason)
+    _validate_reference(reference, required=True)
+    _validate_key(idempotency_key, required=True)
+
+    def payer_check(accounts: list[LedgerAccount]) -> None:
+        escrow, wallet = accounts
+        _escrow_shortfall_check(amount)(accounts)
+        # Entries of the wallet in transfers that also touch this escrow: holds are negative,
+        # refunds positive. The escrow lock serialises every writer of these rows.
+        net = (
+            Entry.objects.filter(account=wallet, transfer__entries__account=escrow).aggregate(
+                total=Sum("amount")
+            )["total"]
+            or 0
+        )
+        if amount > -net:
+            raise InsufficientBalance(
+                balance=max(-net, 0),
+                requested=amount,
+                message=_("Only points this member put in escrow can be refunded to them."),
+            )
+
+    return _post(
+        sides=[(_escrow(reference), -amount), (_wallet(user), amount)],
+        reason=reason,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        check=payer_check,
+    )
+
+
+def _escrow_shortfall_check(amount: int) -> Callable[[list[LedgerAccount]], None]:
+    def check(accounts: list[LedgerAccount]) -> None:
+        escrow = accounts[0]
+        if escrow.balance < amount:
+            raise InsufficientBalance(
+                balance=escrow.balance,
+                requested=amount,
+                message=_("Only %(held)d points are held in escrow for %(reference)s.")
+                % {"held": escrow.balance, "reference": escrow.reference},
+            )
+
+    return check
+
+
+@transaction.atomic
+def points_grant(
+    *,
+    user: User,
+    amount: int,
+    reason: str,
+    granted_by: User,
+    idempotency_key: str | None = None,
+) -> Transfer:
+    """Grant ``amount`` points from the staff-grants source to ``user``, recording who did it.
+
+    ``reason`` is the staff member's explanation (stored as the transfer's description; the
+    reason code is ``staff_grant``). ``granted_by`` needs the ``rewards.grant_points``
+    permission. Locks the source account and the wallet in primary-key order.
+    """
+    _validate_amount(amount)
+    _validate_key(idempotency_key)
+    if not (granted_by.is_active and granted_by.has_perm("rewards.grant_points")):
+        raise Forbidden(_("You are not allowed to grant points."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [_("Say why the points are granted.")]})
+    if len(reason) > 255:
+        raise ValidationFailed(fields={"reason": [_("At most 255 characters.")]})
+    return _post(
+        sides=[(_system(AccountKind.STAFF_GRANTS), -amount), (_wallet(user), amount)],
+        reason=Reason.STAFF_GRANT,
+        description=reason,
+        idempotency_key=idempotency_key,
+        initiated_by=granted_by,
+    )
+
+
+@transaction.atomic
+def signup_bonus_grant(*, user: User) -> Transfer | None:
+    """Open ``user``'s wallet and credit the signup bonus once (``settings.POINTS_SIGNUP_BONUS``).
+
+    Idempotent per user (key ``signup_bonus:<user id>``): a second call returns the first
+    transfer. Returns None when the bonus is configured as 0. Locks the signup-bonus source and
+    the wallet in primary-key order.
+    """
+    amount = settings.POINTS_SIGNUP_BONUS
+    if amount <= 0:
+        wallet_open(user=user)
+        return None
+    _validate_amount(amount)
+    return _post(
+        sides=[(_system(AccountKind.SIGNUP_BONUS), -amount), (_wallet(user), amount)],
+        reason=Reason.SIGNUP_BONUS,
+        idempotency_key=f"signup_bonus:{user.pk}",
+    )
+
+
+@transaction.atomic
+def points_purchase_credit(
+    *, user: User, amount: int, reference: str, idempotency_key: str
+) -> Transfer:
+    """Credit points bought with money (billing, once the gateway confirmed ``reference``).
+
+    Locks the purchases source and the wallet in primary-key order; the key makes a repeated
+    webhook credit once.
+    """
+    _validate_amount(amount)
+    _validate_reference(reference, required=True)
+    _validate_key(idempotency_key, required=True)
+    return _post(
+        sides=[(_system(AccountKind.PURCHASES), -amount), (_wallet(user), amount)],
+        reason=Reason.PURCHASE,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def points_purchase_refund(
+    *, user: User, amount: int, reference: str, idempotency_key: str
+) -> Transfer:
+    """Take back points of a refunded purchase into the refunds sink.
+
+    Locks the wallet and the refunds sink in primary-key order. Raises ``InsufficientBalance``
+    when the member has already spent them (billing decides what happens then).
+    """
+    _validate_amount(amount)
+    _validate_reference(reference, required=True)
+    _validate_key(idempotency_key, required=True)
+    return _post(
+        sides=[(_wallet(user), -amount), (_system(AccountKind.REFUNDS), amount)],
+        reason=Reason.PURCHASE_REFUND,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def points_expire(
+    *, user: User, amount: int, reference: str = "", idempotency_key: str | None = None
+) -> Transfer:
+    """Remove ``amount`` expired points from ``user``'s wallet into the expiry sink.
+
+    Locks the wallet and the expiry sink in primary-key order.
+    """
+    _validate_amount(amount)
+    _validate_reference(reference)
+    _validate_key(idempotency_key)
+    return _post(
+        sides=[(_wallet(user), -amount), (_system(AccountKind.EXPIRY), amount)],
+        reason=Reason.EXPIRY,
+        reference=reference,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def transfer_reverse(
+    *,
+    transfer: Transfer,
+    reversed_by: User | None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Transfer:
+    """Undo ``transfer`` with a new transfer of the opposite entries that references it.
+
+    The original stays as it was. Locks every account of the original in primary-key order.
+    Refuses a second reversal, the reversal of a reversal, and (``InsufficientBalance``) a
+    reversal the receiving wallet can no longer cover.
+    """
+    _validate_key(idempotency_key)
+    if transfer.reverses_id is not None:
+        raise Conflict(_("A reversal cannot itself be reversed."), code="reversal_not_reversible")
+    entries = list(transfer.entries.select_related("account"))
+    sides = [(_Side.of(entry.account), -entry.amount) for entry in entries]
+
+    def not_reversed_yet(_accounts: list[LedgerAccount]) -> None:
+        if Transfer.objects.filter(reverses=transfer).exists():
+            raise AlreadyReversed()
+
+    try:
+        with transaction.atomic():
+            return _post(
+                sides=sides,
+                reason=Reason.REVERSAL,
+                reference=transfer.reference,
+                description=note,
+                idempotency_key=idempotency_key,
+                initiated_by=reversed_by,
+                reverses=transfer,
+                check=not_reversed_yet,
+            )
+    except IntegrityError:
+        # The one-to-one on ``reverses`` refused a concurrent second reversal.
+        if Transfer.objects.filter(reverses=transfer).exists():
+            raise AlreadyReversed() from None
+        raise

@@ -1,0 +1,26 @@
+"""Ledger test helpers: points only ever enter a wallet through the services."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from rewards.models import LedgerAccount
+from rewards.services import points_grant
+from tests.accounts.factories import UserFactory
+
+
+def granter() -> User:
+    """A staff member allowed to grant points (a superuser has every permission)."""
+    return UserFactory(email="granter@example.test", is_staff=True, is_superuser=True)
+
+
+def funded_user(points: int, **fields) -> User:
+    """A member whose wallet received ``points`` through a staff grant."""
+    user = UserFactory(**fields)
+    if points:
+        points_grant(user=user, amount=points, reason="test funding", granted_by=granter())
+    return user
+
+
+def balances() -> dict[int, int]:
+    """Every account's cached balance by id: refusals must leave this dict unchanged."""
+    return dict(LedgerAccount.objects.values_list("pk", "balance"))
