@@ -1,1 +1,328 @@
-"""Wagtail admin screens of the rewards app."""
+"""Wagtail admin screens of the points ledger: read-only views and the staff "grant points" form.
+
+The ledger is written by ``rewards.services`` alone, so its admin screens list and inspect but
+never add, edit or delete (a read-only permission policy, and no add/edit/delete routes). A staff
+member with ``rewards.grant_points`` credits a member through ``points_grant``, which records who
+granted and why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from config.api.errors import ApplicationError
+from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer
+from rewards.services import points_grant
+
+GRANT_PERMISSION = "rewards.grant_points"
+
+
+class LedgerReadOnlyPolicy(ModelPermissionPolicy):
+    """Django's model permissions, minus every write: only ``view`` can ever be held."""
+
+    WRITES = frozenset({"add", "change", "delete"})
+
+    def user_has_permission(self, user, action: str) -> bool:
+        return action not in self.WRITES and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.WRITES]
+        if not allowed:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(allowed)
+
+
+# Registered before the viewsets below so Wagtail never builds its default (writable) policy.
+for _model in (LedgerAccount, Transfer, Entry):
+    register_permission_policy(_model, LedgerReadOnlyPolicy(_model))
+
+
+class ReadOnlyModelViewSet(ModelViewSet):
+    """List, filter, search and inspect; no add, edit, copy, delete or history routes."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    search_backend_name = None  # plain Django lookups on search_fields
+    list_per_page = 50
+    form_fields: list[str] = []  # never rendered: there is no add or edit route
+    READ_ROUTES = frozenset({"index", "index_results", "inspect"})
+
+    def get_urlpatterns(self):
+        return [route for route in super().get_urlpatterns() if route.name in self.READ_ROUTES]
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+class AccountFilterSet(WagtailFilterSet):
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=AccountKind.choices, widget=forms.RadioSelect, empty_label=None
+    )
+
+    class Meta:
+        model = LedgerAccount
+        fields: list[str] = []
+
+
+class AccountIndexView(IndexView):
+    def get_base_queryset(self) -> QuerySet[LedgerAccount]:
+        return super().get_base_queryset().select_related("user")
+
+    @cached_property
+    def header_buttons(self):
+        if not self.request.user.has_perm(GRANT_PERMISSION):
+            return []
+        return [
+            HeaderButton(_("Grant points"), url=reverse("ledger_grant:grant"), icon_name="plus")
+        ]
+
+
+class LedgerAccountViewSet(ReadOnlyModelViewSet):
+    model = LedgerAccount
+    name = "ledger_accounts"
+    icon = "table"
+    menu_label = _("Accounts")
+    index_view_class = AccountIndexView
+    list_display = ["__str__", "kind", "reference", "balance", "updated_at"]
+    filterset_class = AccountFilterSet
+    search_fields = ["user__email", "user__display_name", "user__last_name", "reference"]
+    ordering = ["id"]
+    inspect_view_fields = ["kind", "user", "reference", "balance", "created_at", "updated_at"]
+
+
+# --- transfers -----------------------------------------------------------------------------------
+
+
+class TransferFilterSet(WagtailFilterSet):
+    reason = django_filters.ChoiceFilter(
+        label=_("Reason"), choices=Reason.choices, widget=forms.RadioSelect, empty_label=None
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    initiated_by_staff = django_filters.BooleanFilter(
+        label=_("Granted or reversed by staff"),
+        field_name="initiated_by__is_staff",
+    )
+
+    class Meta:
+        model = Transfer
+        fields: list[str] = []
+
+
+class TransferIndexView(IndexView):
+    def get_base_queryset(self) -> QuerySet[Transfer]:
+        return (
+            super().get_base_queryset().select_related("initiated_by").prefetch_related("entries")
+        )
+
+
+class TransferViewSet(ReadOnlyModelViewSet):
+    model = Transfer
+    name = "ledger_transfers"
+    icon = "resubmit"
+    menu_label = _("Transfers")
+    index_view_class = TransferIndexView
+    list_display = [
+        "__str__",
+        "reason_display",
+        "amount",
+        "reference",
+        "initiated_by",
+        "created_at",
+    ]
+    filterset_class = TransferFilterSet
+    search_fields = ["reference", "description", "idempotency_key"]
+    ordering = ["-id"]
+    inspect_view_fields = [
+        "reason",
+        "description",
+        "reference",
+        "amount",
+        "idempotency_key",
+        "initiated_by",
+        "reverses",
+        "created_at",
+    ]
+
+
+# --- entries -------------------------------------------------------------------------------------
+
+
+class EntryFilterSet(WagtailFilterSet):
+    account__kind = django_filters.ChoiceFilter(
+        label=_("Account kind"),
+        choices=AccountKind.choices,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    type = django_filters.ChoiceFilter(
+        label=_("Type"),
+        choices=[("credit", _("credit")), ("debit", _("debit"))],
+        method="filter_type",
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    transfer__reason = django_filters.ChoiceFilter(
+        label=_("Reason"), choices=Reason.choices, widget=forms.RadioSelect, empty_label=None
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Entry
+        fields: list[str] = []
+
+    def filter_type(self, queryset: QuerySet[Entry], name: str, value: str) -> QuerySet[Entry]:
+        return queryset.filter(amount__gt=0) if value == "credit" else queryset.filter(amount__lt=0)
+
+
+class EntryIndexView(IndexView):
+    def get_base_queryset(self) -> QuerySet[Entry]:
+        return super().get_base_queryset().select_related("account__user", "transfer")
+
+
+class EntryViewSet(ReadOnlyModelViewSet):
+    model = Entry
+    name = "ledger_entries"
+    icon = "list-ul"
+    menu_label = _("Entries")
+    index_view_class = EntryIndexView
+    list_display = ["__str__", "account", "amount", "balance_after", "transfer", "created_at"]
+    filterset_class = EntryFilterSet
+    search_fields = [
+        "account__user__email",
+        "account__user__display_name",
+        "account__reference",
+        "transfer__reference",
+    ]
+    ordering = ["-id"]
+    inspect_view_fields = ["transfer", "account", "amount", "balance_after", "created_at"]
+
+
+# --- grant points --------------------------------------------------------------------------------
+
+
+class GrantPointsForm(forms.Form):
+    email = forms.EmailField(label=_("Member's e-mail address"))
+    amount = forms.IntegerField(
+        label=_("Points"), min_value=1, max_value=settings.POINTS_MAX_AMOUNT
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        help_text=_("Shown to the member in their points history, and kept in the ledger."),
+    )
+    # One id per rendered form: submitting the same form twice grants once.
+    request_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_email(self) -> Any:
+        email = self.cleaned_data["email"].strip().lower()
+        member = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if member is None:
+            raise forms.ValidationError(_("There is no active member with this e-mail address."))
+        self.member = member
+        return email
+
+
+class GrantPointsView(WagtailAdminTemplateMixin, FormView):
+    template_name = "wagtailadmin/generic/form.html"
+    form_class = GrantPointsForm
+    page_title = _("Grant points")
+    header_icon = "plus"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(GRANT_PERMISSION):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"request_id": uuid.uuid4(), "email": self.request.GET.get("email", "")}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("ledger_accounts:index"), "label": _("Points ledger")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["action_url"] = self.request.path
+        context["submit_button_label"] = _("Grant points")
+        context["submit_button_active_label"] = _("Granting…")
+        return context
+
+    def form_valid(self, form: GrantPointsForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            transfer = points_grant(
+                user=form.member,
+                amount=data["amount"],
+                reason=data["reason"],
+                granted_by=self.request.user,
+                idempotency_key=f"admin:grant:{data['request_id']}",
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(amount)d points granted to %(member)s.")
+            % {"amount": data["amount"], "member": form.member.public_name},
+        )
+        return redirect("ledger_transfers:inspect", transfer.pk)
+
+
+class GrantPointsViewSet(ViewSet):
+    name = "ledger_grant"
+    icon = "plus"
+    menu_label = _("Grant points")
+
+    def get_urlpatterns(self):
+        return [path("", GrantPointsView.as_view(), name="grant")]
+
+    @property
+    def menu_item_class(self):
+        class GrantMenuItem(MenuItem):
+            def is_shown(self, request: HttpRequest) -> bool:
+                return request.user.has_perm(GRANT_PERMISSION)
+
+        return GrantMenuItem
+
+
+class LedgerViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Points ledger")
+    menu_icon = "table"
+    menu_order = 600
+    items = (LedgerAccountViewSet, TransferViewSet, EntryViewSet, GrantPointsViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_ledger_viewsets():
+    return LedgerViewSetGroup()

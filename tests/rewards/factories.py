@@ -9,8 +9,12 @@ from tests.accounts.factories import UserFactory
 
 
 def granter() -> User:
-    """A staff member allowed to grant points (a superuser has every permission)."""
-    return UserFactory(email="granter@example.test", is_staff=True, is_superuser=True)
+    """A staff member allowed to grant points (a superuser has every permission).
+
+    Fetched when it exists: the factory would reset its password and log its sessions out.
+    """
+    existing = User.objects.filter(email="granter@example.test").first()
+    return existing or UserFactory(email="granter@example.test", is_staff=True, is_superuser=True)
 
 
 def funded_user(points: int, **fields) -> User:
