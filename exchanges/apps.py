@@ -7,3 +7,22 @@ class ExchangesConfig(AppConfig):
 
     name = "exchanges"
     verbose_name = _("Exchanges")
+
+    def ready(self) -> None:
+        from rewards.extensions import set_swap_counterparty_resolver
+
+        set_swap_counterparty_resolver(swap_counterparty)
+
+
+def swap_counterparty(swap_id: int, user):
+    """rewards: the other party of ``swap_id`` for ``user``, or None when not a party."""
+    from django.db.models import Q
+
+    from exchanges.models import Swap
+
+    swap = (
+        Swap.objects.filter(Q(requester=user) | Q(responder=user), pk=swap_id)
+        .select_related("requester", "responder")
+        .first()
+    )
+    return None if swap is None else swap.other_party(user)

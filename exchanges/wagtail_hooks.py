@@ -1,1 +1,243 @@
-"""Wagtail admin screens of the exchanges app."""
+"""Wagtail admin screens of the exchanges app: swaps (with dispute resolution) and the call log.
+
+Swaps and calls are read-only here: every change goes through ``exchanges.services``, so the
+admin can never move points or skip a state. Moderators resolve disputes with a form that calls
+``swap_resolve_dispute`` (permission ``exchanges.resolve_dispute``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail import hooks
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from config.api.errors import ApplicationError
+from exchanges import services
+from exchanges.models import Swap, VideoCall
+
+READ_ONLY_ACTIONS = {"add", "change", "delete"}
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Nobody adds, edits or deletes these rows in the admin, superusers included."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action in READ_ONLY_ACTIONS:
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions: Any) -> Any:
+        actions = [action for action in actions if action not in READ_ONLY_ACTIONS]
+        if not actions:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(actions)
+
+
+register_permission_policy(Swap, ReadOnlyPermissionPolicy(Swap))
+register_permission_policy(VideoCall, ReadOnlyPermissionPolicy(VideoCall))
+
+
+class ResolveDisputeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Swap.Resolution.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note to both parties"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
+class ResolveDisputeView(WagtailAdminTemplateMixin, FormView):
+    """Close a dispute as completed (pay the responder) or refunded, through the service."""
+
+    form_class = ResolveDisputeForm
+    template_name = "exchanges/admin/resolve_dispute.html"
+    page_title = _("Resolve dispute")
+    header_icon = "warning"
+    index_url_name = ""
+    inspect_url_name = ""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.has_perm("exchanges.resolve_dispute"):
+            raise PermissionDenied
+        self.swap = get_object_or_404(
+            Swap.objects.select_related("requester", "responder"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self) -> str:
+        return str(self.swap)
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": _("Swaps")},
+            {"url": "", "label": self.get_page_title(), "sublabel": str(self.swap)},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            swap=self.swap,
+            action_url=self.request.path,
+            submit_button_label=_("Resolve"),
+            submit_button_active_label=_("Resolving…"),
+        )
+        return context
+
+    def form_valid(self, form: ResolveDisputeForm) -> Any:
+        try:
+            services.swap_resolve_dispute(
+                swap=self.swap,
+                moderator=self.request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(reverse(self.inspect_url_name, args=[self.swap.pk]))
+        messages.success(self.request, _("The dispute is resolved."))
+        return redirect(reverse(self.index_url_name))
+
+
+class SwapIndexView(IndexView):
+    resolve_url_name = ""
+
+    def get_list_more_buttons(self, instance: Swap) -> list:
+        buttons = list(super().get_list_more_buttons(instance))
+        if instance.status == Swap.Status.DISPUTED and self.request.user.has_perm(
+            "exchanges.resolve_dispute"
+        ):
+            buttons.append(
+                ListingButton(
+                    _("Resolve dispute"),
+                    url=reverse(self.resolve_url_name, args=[instance.pk]),
+                    icon_name="warning",
+                    priority=5,
+                )
+            )
+        return buttons
+
+
+class SwapInspectView(InspectView):
+    resolve_url_name = ""
+
+    @property
+    def header_more_buttons(self) -> list:
+        from wagtail.admin.widgets import Button
+
+        buttons = []
+        if self.object.status == Swap.Status.DISPUTED and self.request.user.has_perm(
+            "exchanges.resolve_dispute"
+        ):
+            buttons.append(
+                Button(
+                    _("Resolve dispute"),
+                    url=reverse(self.resolve_url_name, args=[self.object.pk]),
+                    icon_name="warning",
+                )
+            )
+        return buttons
+
+
+class ReadOnlyModelViewSet(ModelViewSet):
+    """Listing and inspect views only: no add, edit, copy or delete routes exist at all."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_urlpatterns(self) -> list:
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
+class SwapViewSet(ReadOnlyModelViewSet):
+    model = Swap
+    icon = "resubmit"
+    menu_label = _("Swaps")
+    add_to_admin_menu = False
+    index_view_class = SwapIndexView
+    inspect_view_class = SwapInspectView
+    list_display = [
+        "title",
+        "requester",
+        "responder",
+        "status",
+        "kind",
+        "points_amount",
+        "scheduled_start",
+    ]
+    list_filter = {
+        "status": ["exact"],
+        "kind": ["exact"],
+        "session_type": ["exact"],
+        "scheduled_start": ["gte", "lte"],
+    }
+    search_fields = ["title", "requester__email", "responder__email", "dispute_reason"]
+    search_backend_name = None
+    ordering = ["-scheduled_start"]
+    inspect_view_fields_exclude = [
+        "requester_calendar_event_id",
+        "responder_calendar_event_id",
+    ]
+
+    def get_index_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_index_view_kwargs(
+            resolve_url_name=self.get_url_name("resolve"), **kwargs
+        )
+
+    def get_inspect_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_inspect_view_kwargs(
+            resolve_url_name=self.get_url_name("resolve"), **kwargs
+        )
+
+    @property
+    def resolve_view(self) -> Any:
+        return ResolveDisputeView.as_view(
+            index_url_name=self.get_url_name("index"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
+
+    def get_urlpatterns(self) -> list:
+        return [
+            *super().get_urlpatterns(),
+            path("resolve/<int:pk>/", self.resolve_view, name="resolve"),
+        ]
+
+
+class VideoCallViewSet(ReadOnlyModelViewSet):
+    model = VideoCall
+    icon = "media"
+    menu_label = _("Video call log")
+    add_to_admin_menu = False
+    list_display = ["swap", "status", "created_at", "started_at", "ended_at", "duration_seconds"]
+    list_filter = {"status": ["exact"], "created_at": ["gte", "lte"]}
+    ordering = ["-created_at"]
+
+
+class ExchangesViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Exchanges")
+    menu_icon = "resubmit"
+    menu_order = 300
+    items = (SwapViewSet("swaps"), VideoCallViewSet("video_calls"))
+
+
+@hooks.register("register_admin_viewset")
+def register_exchanges_viewsets() -> ExchangesViewSetGroup:
+    return ExchangesViewSetGroup()

@@ -386,3 +386,40 @@ LOGGING = {
 POINTS_SIGNUP_BONUS = int(os.environ.get("POINTS_SIGNUP_BONUS", "1"))
 # The largest single movement the ledger accepts: a guard against typos and integer overflow.
 POINTS_MAX_AMOUNT = int(os.environ.get("POINTS_MAX_AMOUNT", "1000000"))
+
+# ---------------------------------------------------------------------------
+# Exchanges: swaps, scheduling, calendar, video calls (exchanges/)
+# ---------------------------------------------------------------------------
+# Cancelling an accepted points swap: a full refund until `full_refund_hours` before the start,
+# later the requester gets `late_refund_percent` back and the responder keeps the rest.
+CANCELLATION_POLICY = {
+    "full_refund_hours": int(os.environ.get("EXCHANGES_FULL_REFUND_HOURS", "24")),
+    "late_refund_percent": int(os.environ.get("EXCHANGES_LATE_REFUND_PERCENT", "50")),
+}
+# A session marked complete by one party completes by itself this long later unless disputed.
+EXCHANGES_AUTO_COMPLETE_HOURS = int(os.environ.get("EXCHANGES_AUTO_COMPLETE_HOURS", "48"))
+# Minutes before the start at which each reminder goes out.
+EXCHANGES_REMINDER_WINDOWS = {"24h": 24 * 60, "1h": 60}
+EXCHANGES_DEFAULT_SESSION_MINUTES = 60
+EXCHANGES_MAX_SESSION_MINUTES = int(os.environ.get("EXCHANGES_MAX_SESSION_MINUTES", "480"))
+# Join tokens of a video call; GET video-calls/{id}/ hands out a fresh one after expiry.
+VIDEO_CALL_TOKEN_TTL_MINUTES = int(os.environ.get("VIDEO_CALL_TOKEN_TTL_MINUTES", "120"))
+# ICE servers handed to browsers. TURN uses coturn's REST API credentials (use-auth-secret):
+# username "<expiry unix time>:<user id>", credential base64(HMAC-SHA1(TURN_SECRET, username)).
+VIDEO_CALL_STUN_URLS = env_list("VIDEO_CALL_STUN_URLS", "stun:stun.l.google.com:19302")
+TURN_URLS = env_list("TURN_URLS")
+TURN_SECRET = os.environ.get("TURN_SECRET", "")
+TURN_CREDENTIAL_TTL_SECONDS = int(os.environ.get("TURN_CREDENTIAL_TTL_SECONDS", "86400"))
+# Google Calendar (events of participants who signed in with Google and granted calendar.events).
+GOOGLE_CALENDAR_ID = os.environ.get("GOOGLE_CALENDAR_ID", "primary")
+GOOGLE_OAUTH_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint
+# The signed calendar.ics feed shows sessions from this many days back.
+CALENDAR_FEED_PAST_DAYS = int(os.environ.get("CALENDAR_FEED_PAST_DAYS", "90"))
+CELERY_BEAT_SCHEDULE["exchanges-session-reminders"] = {
+    "task": "exchanges.tasks.session_reminders_task",
+    "schedule": timedelta(minutes=5),
+}
+CELERY_BEAT_SCHEDULE["exchanges-auto-complete"] = {
+    "task": "exchanges.tasks.swaps_auto_complete_task",
+    "schedule": timedelta(minutes=15),
+}
