@@ -7,3 +7,12 @@ class MarketplaceConfig(AppConfig):
 
     name = "marketplace"
     verbose_name = _("Marketplace")
+
+    def ready(self) -> None:
+        from accounts import extensions
+        from marketplace import services
+
+        # Languages, location or time zone feed the compatibility score: rescore after commit.
+        extensions.on_profile_changed(services.on_profile_changed)
+        extensions.on_user_deleted(services.on_user_deleted)
+        extensions.register_export_section("marketplace", services.user_export)

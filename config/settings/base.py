@@ -423,3 +423,38 @@ CELERY_BEAT_SCHEDULE["exchanges-auto-complete"] = {
     "task": "exchanges.tasks.swaps_auto_complete_task",
     "schedule": timedelta(minutes=15),
 }
+
+# ---------------------------------------------------------------------------
+# Marketplace (search, images, matching)
+# ---------------------------------------------------------------------------
+# Query words at least this long are widened with vocabulary words whose trigram similarity is
+# at least MARKETPLACE_SEARCH_SIMILARITY ("pyhton" ~ "python" is 0.27), at most N per word.
+MARKETPLACE_SEARCH_FUZZY_MIN = int(os.environ.get("MARKETPLACE_SEARCH_FUZZY_MIN", "4"))
+MARKETPLACE_SEARCH_SIMILARITY = float(os.environ.get("MARKETPLACE_SEARCH_SIMILARITY", "0.25"))
+MARKETPLACE_SEARCH_EXPANSIONS = int(os.environ.get("MARKETPLACE_SEARCH_EXPANSIONS", "3"))
+MARKETPLACE_OFFER_MAX_IMAGES = int(os.environ.get("MARKETPLACE_OFFER_MAX_IMAGES", "8"))
+MARKETPLACE_IMAGE_MAX_BYTES = int(os.environ.get("MARKETPLACE_IMAGE_MAX_BYTES", str(5 * 2**20)))
+MARKETPLACE_IMAGE_MAX_SIDE = int(os.environ.get("MARKETPLACE_IMAGE_MAX_SIDE", "1600"))
+MARKETPLACE_NEAR_DEFAULT_RADIUS_KM = float(os.environ.get("MARKETPLACE_NEAR_RADIUS_KM", "25"))
+# Matching: how many matches a member keeps, weekly shared minutes that earn the full
+# availability term, and the distance at which the distance term reaches zero.
+MARKETPLACE_MATCH_MAX_PER_USER = int(os.environ.get("MARKETPLACE_MATCH_MAX_PER_USER", "50"))
+MARKETPLACE_MATCH_FULL_OVERLAP_MINUTES = int(
+    os.environ.get("MARKETPLACE_MATCH_FULL_OVERLAP_MINUTES", "120")
+)
+MARKETPLACE_MATCH_MAX_DISTANCE_KM = float(
+    os.environ.get("MARKETPLACE_MATCH_MAX_DISTANCE_KM", "50")
+)
+# Distinct OpenAPI enum names for the marketplace choice sets (drf-spectacular otherwise derives
+# them from field names such as "status" and "mode", which collide across apps).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OfferStatusEnum": "marketplace.models.OfferStatus",
+        "OfferWritableStatusEnum": "marketplace.api.serializers.WRITABLE_OFFER_STATUS",
+        "OfferModeEnum": "marketplace.models.OfferMode",
+        "MatchStatusEnum": "marketplace.models.MatchStatus",
+        "SkillDirectionEnum": "marketplace.models.Direction",
+        "ProficiencyLevelEnum": "marketplace.models.Proficiency",
+        "MatchReasonCodeEnum": "marketplace.api.serializers.MATCH_REASON_CODES",
+    }
+)

@@ -1,1 +1,472 @@
 """Input and output serializers of the marketplace API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketplace.models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Category,
+    Direction,
+    Match,
+    MatchStatus,
+    Offer,
+    OfferImage,
+    OfferMode,
+    OfferStatus,
+    Proficiency,
+    Skill,
+    UserSkill,
+)
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    children = serializers.SerializerMethodField(
+        help_text="Sub-categories (the tree view); always empty in the flat view."
+    )
+
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "name_ar",
+            "slug",
+            "description",
+            "icon",
+            "parent",
+            "sort_order",
+            "children",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_children(self, category: Category) -> list[dict[str, Any]]:
+        children = getattr(category, "tree_children", None) or []
+        return CategorySerializer(children, many=True, context=self.context).data
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug"]
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    synonyms = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Skill
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "name_ar",
+            "slug",
+            "category",
+            "category_name",
+            "description",
+            "synonyms",
+        ]
+
+    def get_synonyms(self, skill: Skill) -> list[str]:
+        return [part.strip() for part in skill.synonyms.split(",") if part.strip()]
+
+
+class SkillRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = ["id", "name", "slug"]
+
+
+# --- user skills ----------------------------------------------------------------------------------
+
+
+class UserSkillSerializer(serializers.ModelSerializer):
+    """Seed 003's shape (``skill_name``, ``category``, ``category_name``, ``proficiency_level``)
+    plus the skill id, direction and years of experience."""
+
+    skill_name = serializers.CharField(source="skill.name", read_only=True)
+    category = serializers.IntegerField(source="skill.category_id", read_only=True)
+    category_name = serializers.CharField(source="skill.category.name", read_only=True)
+
+    class Meta:
+        model = UserSkill
+        fields = [
+            "id",
+            "user",
+            "skill",
+            "skill_name",
+            "category",
+            "category_name",
+            "direction",
+            "proficiency_level",
+            "years_of_experience",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class UserSkillInputSerializer(serializers.Serializer):
+    skill = serializers.PrimaryKeyRelatedField(
+        queryset=Skill.objects.filter(is_active=True),
+        required=False,
+        help_text="A catalogue skill id; or give skill_name.",
+    )
+    skill_name = serializers.CharField(
+        max_length=120,
+        required=False,
+        help_text="A skill name in English or Arabic (or a synonym); a new skill needs category.",
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.OFFERED)
+    proficiency_level = serializers.ChoiceField(choices=Proficiency.choices)
+    years_of_experience = serializers.IntegerField(min_value=0, max_value=80, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("skill") and not attrs.get("skill_name"):
+            raise serializers.ValidationError({"skill": [_("Give a skill id or a skill_name.")]})
+        return attrs
+
+
+class UserSkillUpdateSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    proficiency_level = serializers.ChoiceField(choices=Proficiency.choices, required=False)
+    years_of_experience = serializers.IntegerField(min_value=0, max_value=80, required=False)
+
+
+# --- offers ---------------------------------------------------------------------------------------
+
+
+class OwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="public_name")
+    avatar = serializers.SerializerMethodField()
+    rating_average = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_avatar(self, user: Any) -> str | None:
+        if not user.avatar:
+            return None
+        request = self.context.get("request")
+        url = user.avatar.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class OfferImageSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OfferImage
+        fields = ["id", "url", "width", "height", "position"]
+
+    def get_url(self, image: OfferImage) -> str:
+        request = self.context.get("request")
+        url = image.image.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    owner = OwnerSerializer(read_only=True)
+    created_by = serializers.IntegerField(
+        source="owner_id", read_only=True, help_text="The owner's id (seed 000's name)."
+    )
+    category = CategoryRefSerializer(read_only=True)
+    offered_skills = SkillRefSerializer(many=True, read_only=True)
+    desired_skills = SkillRefSerializer(many=True, read_only=True)
+    images = OfferImageSerializer(many=True, read_only=True)
+    distance_km = serializers.SerializerMethodField(
+        help_text="Distance from `near`, when that filter is used."
+    )
+    relevance = serializers.SerializerMethodField(help_text="Search rank, when `search` is used.")
+    removal_reason = serializers.SerializerMethodField(
+        help_text="Why a moderator removed the offer (only its owner and moderators see it)."
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "title",
+            "description",
+            "category",
+            "offered_skills",
+            "desired_skills",
+            "mode",
+            "location",
+            "latitude",
+            "longitude",
+            "language",
+            "price_points",
+            "session_minutes",
+            "status",
+            "owner",
+            "created_by",
+            "images",
+            "created_at",
+            "updated_at",
+            "removed_at",
+            "removal_reason",
+            "distance_km",
+            "relevance",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, offer: Offer) -> float | None:
+        value = getattr(offer, "distance_km", None)
+        return round(value, 2) if value is not None else None
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_relevance(self, offer: Offer) -> float | None:
+        value = getattr(offer, "search_rank", None)
+        return round(float(value), 4) if value is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_removal_reason(self, offer: Offer) -> str | None:
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if not offer.removal_reason or viewer is None or not viewer.is_authenticated:
+            return None
+        if offer.owner_id == viewer.pk or viewer.has_perm("marketplace.moderate_offer"):
+            return offer.removal_reason
+        return None
+
+
+WRITABLE_OFFER_STATUS = [
+    (OfferStatus.ACTIVE.value, OfferStatus.ACTIVE.label),
+    (OfferStatus.PAUSED.value, OfferStatus.PAUSED.label),
+]
+
+
+class OfferInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    offered_skills = serializers.PrimaryKeyRelatedField(
+        queryset=Skill.objects.all(), many=True, help_text="Ids of the skills you teach."
+    )
+    desired_skills = serializers.PrimaryKeyRelatedField(
+        queryset=Skill.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ids of the skills you want in exchange.",
+    )
+    mode = serializers.ChoiceField(choices=OfferMode.choices, required=False)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+        allow_null=True,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+    language = serializers.RegexField(
+        r"^[a-z]{2,3}$",
+        max_length=8,
+        required=False,
+        help_text="ISO 639-1 code of the language the sessions are held in.",
+    )
+    price_points = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, help_text="0 means swap only."
+    )
+    session_minutes = serializers.IntegerField(min_value=15, max_value=480, required=False)
+    status = serializers.ChoiceField(choices=WRITABLE_OFFER_STATUS, required=False)
+
+
+class OfferImagesUploadSerializer(serializers.Serializer):
+    images = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        allow_empty=False,
+        help_text="One or more JPEG, PNG, WebP or GIF pictures (multipart).",
+    )
+
+
+class OfferImagesReorderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        help_text="Every image id of the offer, in the new order.",
+    )
+
+
+class OfferModerationSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Shown to the owner.")
+
+
+# --- availability ---------------------------------------------------------------------------------
+
+
+class AvailabilitySlotSerializer(serializers.ModelSerializer):
+    time_zone = serializers.CharField(
+        source="user.time_zone",
+        read_only=True,
+        help_text="The owner's time zone, in which day_of_week and the times are read.",
+    )
+
+    class Meta:
+        model = AvailabilitySlot
+        fields = ["id", "user", "day_of_week", "start_time", "end_time", "time_zone"]
+        read_only_fields = ["id", "user", "time_zone"]
+        extra_kwargs = {
+            "day_of_week": {"help_text": "0 = Monday … 6 = Sunday."},
+            "end_time": {"help_text": "00:00 means midnight at the end of the day."},
+        }
+
+    def get_validators(self) -> list:
+        return []  # the service checks the slot (and overlap) under a lock
+
+
+class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilityException
+        fields = ["id", "starts_at", "ends_at", "reason", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def get_validators(self) -> list:
+        return []
+
+
+# --- matches --------------------------------------------------------------------------------------
+
+REASON_LABELS = {
+    "you_offer_they_want": _("You offer what they want"),
+    "they_offer_you_want": _("They offer what you want"),
+    "rating": _("Ratings"),
+    "shared_language": _("A language you both speak"),
+    "availability": _("Weekly time you are both available"),
+    "distance": _("Distance, for in-person sessions"),
+}
+
+
+MATCH_REASON_CODES = list(REASON_LABELS.items())
+
+
+class MatchFriendSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+
+
+class MatchReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=MATCH_REASON_CODES)
+    label = serializers.CharField()
+    weight = serializers.IntegerField(help_text="The most points this term can give (0: n/a).")
+    points = serializers.FloatField()
+    skills = serializers.ListField(child=serializers.DictField(), required=False)
+    ratings = serializers.ListField(child=serializers.FloatField(), required=False)
+    languages = serializers.ListField(child=serializers.CharField(), required=False)
+    minutes = serializers.IntegerField(required=False)
+    distance_km = serializers.FloatField(required=False, allow_null=True)
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    """A match seen by one of its members: ``friend`` is the other one (seed 004)."""
+
+    friend = serializers.SerializerMethodField()
+    my_response = serializers.SerializerMethodField()
+    their_response = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+    created_by_staff = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "friend",
+            "compatibility_score",
+            "status",
+            "my_response",
+            "their_response",
+            "reasons",
+            "created_by_staff",
+            "computed_at",
+            "created_at",
+            "user_a",
+            "user_b",
+        ]
+        read_only_fields = fields
+
+    def _viewer_id(self, match: Match) -> int:
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if viewer is not None and viewer.pk in (match.user_a_id, match.user_b_id):
+            return viewer.pk
+        return match.user_a_id
+
+    @extend_schema_field(MatchFriendSerializer)
+    def get_friend(self, match: Match) -> dict[str, Any]:
+        viewer_id = self._viewer_id(match)
+        other = match.user_b if viewer_id == match.user_a_id else match.user_a
+        request = self.context.get("request")
+        avatar = None
+        if other.avatar:
+            avatar = request.build_absolute_uri(other.avatar.url) if request else other.avatar.url
+        return {"id": other.pk, "name": other.public_name, "avatar": avatar}
+
+    @extend_schema_field(serializers.ChoiceField(choices=MatchStatus.choices))
+    def get_my_response(self, match: Match) -> str:
+        return match.response_of(self._viewer_id(match))
+
+    @extend_schema_field(serializers.ChoiceField(choices=MatchStatus.choices))
+    def get_their_response(self, match: Match) -> str:
+        return match.response_of(match.other(self._viewer_id(match)))
+
+    def get_created_by_staff(self, match: Match) -> bool:
+        return match.created_by_id is not None
+
+    @extend_schema_field(MatchReasonSerializer(many=True))
+    def get_reasons(self, match: Match) -> list[dict[str, Any]]:
+        viewer_is_a = self._viewer_id(match) == match.user_a_id
+        arabic = (get_language() or "en").startswith("ar")
+        rendered = []
+        for reason in match.reasons or []:
+            reason = dict(reason)
+            code = reason["code"]
+            if code == "a_offers_b_wants":
+                code = "you_offer_they_want" if viewer_is_a else "they_offer_you_want"
+            elif code == "b_offers_a_wants":
+                code = "they_offer_you_want" if viewer_is_a else "you_offer_they_want"
+            reason["code"] = code
+            reason["label"] = str(REASON_LABELS.get(code, code))
+            if "skills" in reason:
+                reason["skills"] = [
+                    {
+                        "id": skill["id"],
+                        "slug": skill["slug"],
+                        "name": (skill.get("name_ar") if arabic else None) or skill["name_en"],
+                        "proficiency": skill.get("proficiency"),
+                    }
+                    for skill in reason["skills"]
+                ]
+            rendered.append(reason)
+        order = ["you_offer_they_want", "they_offer_you_want"]
+        rendered.sort(key=lambda r: order.index(r["code"]) if r["code"] in order else 2)
+        return rendered
+
+
+class MatchCreateSerializer(serializers.Serializer):
+    user_a = serializers.IntegerField(help_text="A member's id.")
+    user_b = serializers.IntegerField(help_text="Another member's id.")

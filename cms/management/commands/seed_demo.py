@@ -19,6 +19,7 @@ from django.db import transaction
 # Dependency order (ARCHITECTURE.md): lower apps first.
 DEMO_MODULES = [
     "accounts.demo",
+    "marketplace.demo",
     "rewards.demo",
 ]
 
