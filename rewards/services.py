@@ -52,7 +52,7 @@ class InsufficientBalance(Conflict):
     def __init__(self, *, balance: int, requested: int, message: str | None = None) -> None:
         super().__init__(
             message
-            or _("Not enough points: the balance is %(balance)d, %(requested)d are needed.")
+            or _("Not enough points: %(balance)d available, %(requested)d needed.")
             % {"balance": balance, "requested": requested},
             extra={"balance": balance, "requested": requested},
         )

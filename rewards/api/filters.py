@@ -23,9 +23,7 @@ class TransactionFilter(django_filters.FilterSet):
     )
     reason = django_filters.CharFilter(
         method="filter_reason",
-        help_text=_(
-            "A reason code (signup_bonus, transfer, swap_payment, …); several comma-separated."
-        ),
+        help_text=_("Reason codes, comma-separated (signup_bonus, transfer, tip, …)."),
     )
     date_after = django_filters.DateFilter(
         method="filter_date_after", help_text=_("On or after this day (UTC), YYYY-MM-DD.")

@@ -31,7 +31,7 @@ class BalanceSerializer(serializers.Serializer):
 class CounterpartySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["user", *AccountKind.values, "unknown"],
-        help_text=_("user, or the system account on the other side (escrow, signup_bonus, …)."),
+        help_text=_("user, or the system account on the other side (escrow, …)."),
     )
     user_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()

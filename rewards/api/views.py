@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -97,12 +96,7 @@ class PointsTransferView(APIView):
         body = TransferResultSerializer(
             {
                 "success": True,
-                "message": ngettext(
-                    "%(count)d point transferred successfully",
-                    "%(count)d points transferred successfully",
-                    amount,
-                )
-                % {"count": amount},
+                "message": _("%(count)d point(s) transferred successfully") % {"count": amount},
                 "new_balance": wallet_balance(user=request.user),
                 "transfer": {
                     "id": transfer.pk,

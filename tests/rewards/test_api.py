@@ -231,7 +231,7 @@ def test_transfer_to_a_member(client, member):
     body = response.json()
     transfer = Transfer.objects.get(pk=body["transfer"]["id"])
     assert body["success"] is True
-    assert body["message"] == "3 points transferred successfully"
+    assert body["message"] == "3 point(s) transferred successfully"
     assert body["new_balance"] == 7
     assert body["transfer"]["to_user_id"] == bob.pk
     assert body["transfer"]["reason"] == "transfer"
@@ -240,13 +240,13 @@ def test_transfer_to_a_member(client, member):
     assert wallet_balance(user=bob) == 3
 
 
-def test_transfer_with_receiver_id_alias_and_singular_message(client):
+def test_transfer_with_receiver_id_alias(client):
     bob = funded_user(0)
 
     response = client.post("/api/v1/points/transfer", {"receiver_id": bob.pk, "amount": 1})
 
     assert response.status_code == 201
-    assert response.json()["message"] == "1 point transferred successfully"
+    assert response.json()["message"] == "1 point(s) transferred successfully"
 
 
 def test_transfer_for_a_meeting_records_the_swap_reference(client, no_swap_resolver):
