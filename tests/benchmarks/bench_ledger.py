@@ -37,6 +37,7 @@ def run(report: Any) -> None:
     for workers in WORKERS:
         floor_rate, floor_drift, floor_errors = _measure(workers, _raw_worker_factory())
         rate, drift, errors = _measure(workers, _service_worker_factory(wallet_users))
+        report.add(f"raw SQL floor, {WALLETS} hot rows, {workers} connections", floor_rate, "tx/s")
         report.add(
             f"points_transfer, {WALLETS} hot wallets, {workers} workers",
             rate,
