@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import Any
 
@@ -12,6 +13,13 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import (
+    validate_country,
+    validate_interests,
+    validate_languages,
+    validate_phone,
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -45,9 +53,15 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=self.normalize_email(username))
 
 
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """IANA zone names (reading them walks the tz database, so once per process)."""
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
 def validate_time_zone(value: str) -> None:
     """Accept IANA zone names only ("Africa/Cairo", "UTC")."""
-    if value not in zoneinfo.available_timezones() and value != "UTC":
+    if value not in time_zone_names():
         raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
 
 
@@ -56,9 +70,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     city = models.CharField(_("city"), max_length=120, blank=True)
-    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1"))
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166-1"),
+        validators=[validate_country],
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -78,8 +98,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
     banner = models.ImageField(_("banner image"), upload_to="banners/%Y/%m/", blank=True)
     bio = models.TextField(_("bio"), max_length=2000, blank=True)
-    # ISO 639-1 codes, e.g. ["ar", "en"]; validated by the accounts services.
-    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # ISO 639-1 codes, e.g. ["ar", "en"].
+    languages = models.JSONField(
+        _("languages spoken"), default=list, blank=True, validators=[validate_languages]
+    )
     # The language of e-mails and notifications (the API itself follows Accept-Language).
     language = models.CharField(
         _("preferred language"),
@@ -90,9 +112,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
-    # Seed 004's personality_data: {"interests": [...], "communication_style": "..."}; the
-    # accounts services validate its structure.
-    interests = models.JSONField(_("interests"), default=dict, blank=True)
+    # Seed 004's personality_data: {"interests": [...], "communication_style": "..."}.
+    interests = models.JSONField(
+        _("interests"), default=dict, blank=True, validators=[validate_interests]
+    )
     # Denormalised from reviews (community app) for listing and ranking; read-only in the API.
     rating_average = models.DecimalField(
         _("rating average"), max_digits=3, decimal_places=2, default=0
@@ -111,6 +134,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
+    # Set when the owner deleted their account: personal data is anonymised, the row stays so
+    # ledger entries, reviews and swaps keep a consistent counterpart.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -122,6 +148,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["id"]
+        permissions = [
+            ("suspend_user", _("Can suspend and reactivate users")),
+            ("assign_role", _("Can change a user's role")),
+            ("sell_paid_sessions", _("Can sell paid sessions")),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
@@ -140,6 +171,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def public_name(self) -> str:
         """The name other people see: the display name, else the full name, else "Member #id"."""
         return self.display_name or self.get_full_name() or f"Member #{self.pk}"
+
+    @property
+    def role(self) -> str:
+        """The role derived from the user's groups (see accounts.roles)."""
+        from accounts.roles import role_of
+
+        return role_of(self).value
+
+    @property
+    def status(self) -> str:
+        """``active``, ``suspended`` or ``deleted``."""
+        if self.deleted_at is not None:
+            return "deleted"
+        if self.suspended_at is not None or not self.is_active:
+            return "suspended"
+        return "active"
 
     def get_short_name(self) -> str:
         return self.first_name or self.email

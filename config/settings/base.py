@@ -458,3 +458,38 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MatchReasonCodeEnum": "marketplace.api.serializers.MATCH_REASON_CODES",
     }
 )
+
+# ---------------------------------------------------------------------------
+# Accounts: sign-in limits, Google ID tokens, allauth adapters, Wagtail user screens
+# ---------------------------------------------------------------------------
+# Wagtail's user screens with SkillSwap's profile, role and suspension fields.
+INSTALLED_APPS = [
+    "accounts.apps.SkillSwapUsersConfig" if app == "wagtail.users" else app
+    for app in INSTALLED_APPS
+]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# Reset links work once and for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
+# Access tokens carry a hash of the password hash: a password change or reset ends them at once.
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
+# Failed sign-ins per account, shared by every replica through the cache (PITFALLS.md).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "60"))
+LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_MAX_SECONDS", "900"))
+# Google ID tokens from mobile apps carry their own client ids as audience.
+GOOGLE_EXTRA_CLIENT_IDS = env_list("GOOGLE_EXTRA_CLIENT_IDS")
+GOOGLE_CERTS_URL = os.environ.get("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v3/certs")
+GOOGLE_TOKEN_URL = os.environ.get("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")
+GOOGLE_HTTP_TIMEOUT = float(os.environ.get("GOOGLE_HTTP_TIMEOUT", "5"))
+# Our "status" is the second field of that name in the schema: name each choice set explicitly
+# (the health check's shares its "ok"/"error" set between two components).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "UserStatusEnum": "accounts.selectors.USER_STATUS_CHOICES",
+        "RoleEnum": "accounts.roles.Role",
+        "ServiceStatusEnum": ["ok", "error"],
+    }
+)

@@ -1,6 +1,7 @@
 import factory
 
 from accounts.models import User
+from accounts.roles import Role
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
@@ -20,3 +21,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+
+def user_with_role(role: Role, **fields) -> User:
+    """A user holding ``role`` the way the platform assigns it (services.user_role_set)."""
+    from accounts.services import user_role_set
+
+    return user_role_set(user=UserFactory(**fields), role=role)
