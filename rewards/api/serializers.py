@@ -133,7 +133,9 @@ class TransferInputSerializer(serializers.Serializer):
         swap_id = self._one_of(attrs, "meeting_id", "swap_id")
         target: User | None = None
         if to_id is not None:
-            target = User.objects.filter(pk=to_id, is_active=True).first()
+            target = User.objects.filter(
+                pk=to_id, is_active=True, suspended_at__isnull=True
+            ).first()
             if target is None:
                 raise serializers.ValidationError(
                     {"to_user_id": [_("There is no active member with this id.")]}

@@ -363,13 +363,20 @@ def test_transfer_invalid_input_is_400_and_moves_nothing(client, member, payload
     assert balances() == before
 
 
-def test_transfer_to_an_inactive_member_is_refused(client):
-    gone = funded_user(0, is_active=False)
+@pytest.mark.parametrize(
+    "fields", [{"is_active": False}, {"suspended_at": datetime(2025, 1, 1, tzinfo=UTC)}]
+)
+def test_transfer_to_an_inactive_or_suspended_member_is_refused(client, fields):
+    gone = funded_user(0, **fields)
+    before = balances()
 
     response = client.post("/api/v1/points/transfer/", {"to_user_id": gone.pk, "amount": 1})
 
     assert response.status_code == 400
-    assert wallet_balance(user=gone) == 0
+    assert response.json()["error"]["fields"] == {
+        "to_user_id": ["There is no active member with this id."]
+    }
+    assert balances() == before
 
 
 def test_transfer_retried_with_the_same_idempotency_key_moves_once(client, member):
