@@ -64,6 +64,7 @@ class Reason(models.TextChoices):
     SWAP_ESCROW = "swap_escrow", _("Swap payment held in escrow")
     SWAP_PAYMENT = "swap_payment", _("Swap payment")
     SWAP_REFUND = "swap_refund", _("Swap refund")
+    SWAP_SETTLEMENT = "swap_settlement", _("Swap settlement")
     PURCHASE = "purchase", _("Points purchase")
     PURCHASE_REFUND = "purchase_refund", _("Purchase refund")
     EXPIRY = "expiry", _("Points expired")

@@ -397,20 +397,7 @@ def escrow_refund(
     def payer_check(accounts: list[LedgerAccount]) -> None:
         escrow, wallet = accounts
         _escrow_shortfall_check(amount)(accounts)
-        # Entries of the wallet in transfers that also touch this escrow: holds are negative,
-        # refunds positive. The escrow lock serialises every writer of these rows.
-        net = (
-            Entry.objects.filter(account=wallet, transfer__entries__account=escrow).aggregate(
-                total=Sum("amount")
-            )["total"]
-            or 0
-        )
-        if amount > -net:
-            raise InsufficientBalance(
-                balance=max(-net, 0),
-                requested=amount,
-                message=_("Only points this member put in escrow can be refunded to them."),
-            )
+        _payer_refund_check(escrow=escrow, wallet=wallet, amount=amount)
 
     return _post(
         sides=[(_escrow(reference), -amount), (_wallet(user), amount)],
@@ -419,6 +406,75 @@ def escrow_refund(
         idempotency_key=idempotency_key,
         check=payer_check,
     )
+
+
+@transaction.atomic
+def escrow_settle(
+    *,
+    reference: str,
+    payee: User,
+    payee_amount: int,
+    payer: User,
+    payer_amount: int,
+    idempotency_key: str,
+    reason: str = Reason.SWAP_SETTLEMENT,
+) -> Transfer:
+    """Split what is held for ``reference`` in one transfer: part to the payee, part back.
+
+    For a late cancellation or a dispute settled in part. One transfer of up to three entries
+    (escrow, payee's wallet, payer's wallet), so all three accounts are locked together in
+    primary-key order: calling ``escrow_release`` then ``escrow_refund`` in one transaction would
+    lock the two wallets in call order and could deadlock against a transfer between them.
+    Refuses (409) more than the escrow holds, or refunding the payer more than they put in.
+    """
+    for name, value in (("payee_amount", payee_amount), ("payer_amount", payer_amount)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationFailed(fields={name: [_("A whole number of points is required.")]})
+    _validate_amount(payee_amount + payer_amount)
+    _validate_reason(reason)
+    _validate_reference(reference, required=True)
+    _validate_key(idempotency_key, required=True)
+    if payee.pk == payer.pk:
+        raise ValidationFailed(fields={"payee": [_("The payee and the payer must differ.")]})
+    total = payee_amount + payer_amount
+    sides = [(_escrow(reference), -total)]
+    if payee_amount:
+        sides.append((_wallet(payee), payee_amount))
+    if payer_amount:
+        sides.append((_wallet(payer), payer_amount))
+
+    def check(accounts: list[LedgerAccount]) -> None:
+        _escrow_shortfall_check(total)(accounts)
+        if payer_amount:
+            _payer_refund_check(escrow=accounts[0], wallet=accounts[-1], amount=payer_amount)
+
+    return _post(
+        sides=sides,
+        reason=reason,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        check=check,
+    )
+
+
+def _payer_refund_check(*, escrow: LedgerAccount, wallet: LedgerAccount, amount: int) -> None:
+    """Refuse to give ``wallet`` more than it put into ``escrow`` and has not got back.
+
+    Entries of the wallet in transfers that also touch this escrow: holds are negative, refunds
+    positive. Runs under the escrow's lock, which serialises every writer of these rows.
+    """
+    net = (
+        Entry.objects.filter(account=wallet, transfer__entries__account=escrow).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    if amount > -net:
+        raise InsufficientBalance(
+            balance=max(-net, 0),
+            requested=amount,
+            message=_("Only points this member put in escrow can be refunded to them."),
+        )
 
 
 def _escrow_shortfall_check(amount: int) -> Callable[[list[LedgerAccount]], None]:

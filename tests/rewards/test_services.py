@@ -15,6 +15,7 @@ from rewards.services import (
     escrow_hold,
     escrow_refund,
     escrow_release,
+    escrow_settle,
     points_expire,
     points_grant,
     points_purchase_credit,
@@ -460,3 +461,84 @@ def test_every_balance_equals_the_sum_of_its_entries_after_mixed_activity():
     assert sum(LedgerAccount.objects.values_list("balance", flat=True)) == 0
     assert wallet_balance(user=ann) == 19
     assert wallet_balance(user=bob) == 6
+
+
+# --- escrow_settle -------------------------------------------------------------------------------
+
+
+def test_settle_splits_the_escrow_in_one_transfer():
+    payer, payee = funded_user(10), funded_user(0)
+    escrow_hold(user=payer, amount=8, reference="swap:20", idempotency_key="h")
+
+    settlement = escrow_settle(
+        reference="swap:20",
+        payee=payee,
+        payee_amount=6,
+        payer=payer,
+        payer_amount=2,
+        idempotency_key="swap:20:settle",
+    )
+
+    legs = {(e.account.kind, e.account.user_id, e.amount) for e in settlement.entries.all()}
+    assert legs == {("escrow", None, -8), ("wallet", payee.pk, 6), ("wallet", payer.pk, 2)}
+    assert wallet_balance(user=payee) == 6
+    assert wallet_balance(user=payer) == 4
+    assert escrow_held(reference="swap:20") == 0
+    audit_passes()
+
+
+def test_settle_with_nothing_back_is_a_plain_release():
+    payer, payee = funded_user(10), funded_user(0)
+    escrow_hold(user=payer, amount=5, reference="swap:21", idempotency_key="h")
+
+    settlement = escrow_settle(
+        reference="swap:21",
+        payee=payee,
+        payee_amount=5,
+        payer=payer,
+        payer_amount=0,
+        idempotency_key="s",
+    )
+
+    assert settlement.entries.count() == 2
+    assert wallet_balance(user=payee) == 5
+
+
+@pytest.mark.parametrize(
+    ("payee_amount", "payer_amount", "error"),
+    [(6, 3, InsufficientBalance), (0, 0, ValidationFailed), (-1, 3, ValidationFailed)],
+)
+def test_settle_refusals_move_nothing(payee_amount, payer_amount, error):
+    payer, payee = funded_user(10), funded_user(0)
+    escrow_hold(user=payer, amount=8, reference="swap:22", idempotency_key="h")
+    before = balances()
+
+    with pytest.raises(error):
+        escrow_settle(
+            reference="swap:22",
+            payee=payee,
+            payee_amount=payee_amount,
+            payer=payer,
+            payer_amount=payer_amount,
+            idempotency_key="s",
+        )
+
+    assert balances() == before
+
+
+def test_settle_cannot_refund_someone_who_did_not_pay():
+    payer, payee, stranger = funded_user(10), funded_user(0), funded_user(0)
+    escrow_hold(user=payer, amount=8, reference="swap:23", idempotency_key="h")
+    before = balances()
+
+    with pytest.raises(InsufficientBalance):
+        escrow_settle(
+            reference="swap:23",
+            payee=payee,
+            payee_amount=4,
+            payer=stranger,
+            payer_amount=4,
+            idempotency_key="s",
+        )
+
+    assert balances() == before
