@@ -1,11 +1,12 @@
 """Google Calendar: the one module that talks to the Calendar API v3 for exchanges.
 
 Each participant who signed in with Google (and granted ``calendar.events``) gets their own event
-in their primary calendar. Credentials are the OAuth tokens allauth stored (``SocialToken``: the
-access token, the refresh token in ``token_secret``, ``expires_at``); google-auth refreshes an
-expired access token against Google's token endpoint before the call, and the new token is saved
-back. Event ids are deterministic per swap and participant, so an insert retried or raced by a
-second worker finds the first one (409 → update) instead of duplicating it.
+in their primary calendar. Credentials come from ``accounts.selectors.google_credentials_get``
+(the OAuth tokens allauth stored, with the refresh token); google-auth refreshes an expired access
+token against Google's token endpoint before the call, and the new token is saved back through
+``accounts.services.google_credentials_update``. Event ids are deterministic per swap and
+participant, so an insert retried or raced by a second worker finds the first one (409 → update)
+instead of duplicating it.
 
 Everything goes through ``transport_factory()``, an httplib2-compatible ``Http``; tests replace it
 with a fake that answers with Google's real JSON bodies.
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.events"
+
 transport_factory: Callable[[], Any] = lambda: httplib2.Http(timeout=15)  # noqa: E731
 
 
@@ -53,59 +56,37 @@ class EventResult:
 
 
 def google_token_get(user: User) -> Any | None:
-    """The user's stored Google OAuth token (allauth ``SocialToken``), or None.
+    """The user's stored Google OAuth credentials (``accounts.selectors``), or None."""
+    from accounts.selectors import google_credentials_get
 
-    Prefers ``accounts.selectors.google_credentials_get`` when accounts provides it.
-    """
-    try:
-        from accounts.selectors import google_credentials_get
-    except ImportError:  # pragma: no cover - accounts without the selector
-        google_credentials_get = None
-    if google_credentials_get is not None:
-        return google_credentials_get(user)
-    from allauth.socialaccount.models import SocialToken
-
-    return (
-        SocialToken.objects.filter(account__user=user, account__provider="google")
-        .select_related("app", "account")
-        .order_by("-id")
-        .first()
-    )
+    return google_credentials_get(user)
 
 
-def _client_id_and_secret(token: Any) -> tuple[str, str]:
-    app = getattr(token, "app", None)
-    if app is not None and app.client_id:
-        return app.client_id, app.secret
-    return settings.GOOGLE_CLIENT_ID, settings.GOOGLE_CLIENT_SECRET
-
-
-def _credentials(token: Any) -> Any:
+def _credentials(stored: Any) -> Any:
     from google.oauth2.credentials import Credentials
 
-    client_id, client_secret = _client_id_and_secret(token)
-    expiry = token.expires_at
+    expiry = stored.expiry
     if expiry is not None and timezone.is_aware(expiry):
         # google-auth compares expiry with a naive UTC "now".
         expiry = expiry.astimezone(UTC).replace(tzinfo=None)
     return Credentials(
-        token=token.token or None,
-        refresh_token=token.token_secret or None,
-        token_uri=settings.GOOGLE_OAUTH_TOKEN_URI,
-        client_id=client_id,
-        client_secret=client_secret,
+        token=stored.token or None,
+        refresh_token=stored.refresh_token or None,
+        token_uri=stored.token_uri,
+        client_id=stored.client_id,
+        client_secret=stored.client_secret,
         expiry=expiry,
     )
 
 
-def _save_refreshed(token: Any, credentials: Any) -> None:
-    if credentials.token and credentials.token != token.token:
-        token.token = credentials.token
-        if credentials.expiry is not None:
-            token.expires_at = credentials.expiry.replace(tzinfo=UTC)
-        if credentials.refresh_token and credentials.refresh_token != token.token_secret:
-            token.token_secret = credentials.refresh_token
-        token.save(update_fields=["token", "token_secret", "expires_at"])
+def _save_refreshed(user: User, known_token: str, credentials: Any) -> str:
+    """Keep the access token google-auth obtained by refreshing, for the next call."""
+    from accounts.services import google_credentials_update
+
+    if credentials.token and credentials.token != known_token:
+        expires_at = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else None
+        google_credentials_update(user=user, access_token=credentials.token, expires_at=expires_at)
+    return credentials.token or known_token
 
 
 def event_id_for(swap: Swap, user: User) -> str:
@@ -147,14 +128,17 @@ def _event_body(swap: Swap, user: User, event_id: str) -> dict[str, Any]:
 class CalendarClient:
     """Calendar API v3 for one user's stored grant."""
 
-    def __init__(self, token: Any) -> None:
+    def __init__(self, user: User, stored: Any) -> None:
         import google_auth_httplib2
         from googleapiclient.discovery import build
 
-        self.token = token
-        self.credentials = _credentials(token)
+        self.user = user
+        self.known_token = stored.token
+        self.credentials = _credentials(stored)
         if not self.credentials.refresh_token and not self.credentials.token:
             raise CalendarReauthRequired("no token")
+        if stored.scopes and CALENDAR_SCOPE not in stored.scopes:
+            raise CalendarReauthRequired("calendar.events was not granted")
         http = google_auth_httplib2.AuthorizedHttp(self.credentials, http=transport_factory())
         self.service = build(
             "calendar", "v3", http=http, cache_discovery=False, static_discovery=True
@@ -181,7 +165,7 @@ class CalendarClient:
                 raise CalendarUnavailable(str(exc)) from exc
             raise
         finally:
-            _save_refreshed(self.token, self.credentials)
+            self.known_token = _save_refreshed(self.user, self.known_token, self.credentials)
         return result
 
     def upsert(

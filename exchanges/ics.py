@@ -7,7 +7,7 @@ every earlier URL stops working.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core import signing
@@ -64,7 +64,7 @@ def _render(*, user: User, swaps: Iterable[Swap], host: str, now: datetime) -> b
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "SkillSwap")
     calendar.add("x-wr-timezone", "UTC")
-    calendar.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     for swap in swaps:
         other = swap.other_party(user)
         event = Event()

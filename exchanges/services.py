@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,13 +147,35 @@ def _ensure_no_overlap(
         raise _schedule_conflict(clash, swap=swap)
 
 
+# Namespace of the transaction-scoped advisory locks on a member's diary.
+DIARY_LOCK_NAMESPACE = 7401
+
+
+def _lock_diaries(users: list[User]) -> None:
+    """Serialise booking changes per participant (PostgreSQL advisory locks, user-id order).
+
+    Without it two transactions inserting overlapping bookings each wait for the other inside the
+    exclusion constraint's check and PostgreSQL aborts one with a deadlock. With it the second
+    waits here, then its overlap check sees the first one's committed booking. The exclusion
+    constraint stays the guarantee; SQLite already runs one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for user_id in sorted({user.pk for user in users}):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [DIARY_LOCK_NAMESPACE, user_id % 2**31]
+            )
+
+
 def _book(swap: Swap) -> None:
     """Insert both participants' bookings; a 409 if either already holds an overlapping one.
 
-    The explicit check gives a precise message and is the guarantee on SQLite (one writer at a
-    time); on PostgreSQL the exclusion constraint is the guarantee when two transactions race.
+    Takes the participants' diary locks first. The explicit check gives a precise message; the
+    exclusion constraint (PostgreSQL) refuses an overlap whatever path wrote it.
     """
     users = [swap.requester, swap.responder]
+    _lock_diaries(users)
     _ensure_no_overlap(users, swap.scheduled_start, swap.scheduled_end, swap=swap)
     try:
         with transaction.atomic():
@@ -168,18 +190,29 @@ def _book(swap: Swap) -> None:
                     for user in users
                 ]
             )
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
+        # An exclusion violation, or the deadlock an exclusion check can end in.
+        if isinstance(exc, OperationalError) and not _is_deadlock(exc):
+            raise
         raise _schedule_conflict(swap=swap) from exc
 
 
 def _move_bookings(swap: Swap, start: datetime, end: datetime) -> None:
     users = [swap.requester, swap.responder]
+    _lock_diaries(users)
     _ensure_no_overlap(users, start, end, swap=swap)
     try:
         with transaction.atomic():
             SessionBooking.objects.filter(swap=swap).update(starts_at=start, ends_at=end)
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
+        # An exclusion violation, or the deadlock an exclusion check can end in.
+        if isinstance(exc, OperationalError) and not _is_deadlock(exc):
+            raise
         raise _schedule_conflict(swap=swap) from exc
+
+
+def _is_deadlock(exc: Exception) -> bool:
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) == "40P01"
 
 
 def _hold_key(swap: Swap) -> str:
@@ -941,7 +974,7 @@ def swap_calendar_sync(*, swap: Swap | int, raise_unavailable: bool = False) -> 
             result["status"] = "unchanged"
             continue
         try:
-            client = google_calendar.CalendarClient(token)
+            client = google_calendar.CalendarClient(user, token)
             if wanted:
                 event_id = current or google_calendar.event_id_for(swap, user)
                 body = google_calendar.event_body(swap, user, event_id)

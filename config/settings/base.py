@@ -412,7 +412,6 @@ TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_CREDENTIAL_TTL_SECONDS = int(os.environ.get("TURN_CREDENTIAL_TTL_SECONDS", "86400"))
 # Google Calendar (events of participants who signed in with Google and granted calendar.events).
 GOOGLE_CALENDAR_ID = os.environ.get("GOOGLE_CALENDAR_ID", "primary")
-GOOGLE_OAUTH_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint
 # The signed calendar.ics feed shows sessions from this many days back.
 CALENDAR_FEED_PAST_DAYS = int(os.environ.get("CALENDAR_FEED_PAST_DAYS", "90"))
 CELERY_BEAT_SCHEDULE["exchanges-session-reminders"] = {
