@@ -7,3 +7,10 @@ class MessagingConfig(AppConfig):
 
     name = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from accounts import extensions
+        from messaging import services
+
+        extensions.register_export_section("messaging", services.user_messaging_export)
+        extensions.on_user_deleted(services.user_messaging_erase)
