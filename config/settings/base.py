@@ -492,3 +492,27 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ServiceStatusEnum": ["ok", "error"],
     }
 )
+
+# ---------------------------------------------------------------------------
+# Messaging: threads, attachments, notifications (messaging/)
+# ---------------------------------------------------------------------------
+MESSAGING_MESSAGE_MAX_LENGTH = int(os.environ.get("MESSAGING_MESSAGE_MAX_LENGTH", "5000"))
+MESSAGING_EDIT_WINDOW = timedelta(minutes=int(os.environ.get("MESSAGING_EDIT_MINUTES", "15")))
+MESSAGING_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("MESSAGING_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+MESSAGING_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("MESSAGING_ATTACHMENTS_PER_MESSAGE", "5"))
+# A STORAGES alias: "default" is local media embedded, S3-compatible when STORAGES says so.
+MESSAGING_ATTACHMENT_STORAGE = os.environ.get("MESSAGING_ATTACHMENT_STORAGE", "default")
+# Unread messages are e-mailed as one digest once they are this old (never one mail per message).
+MESSAGING_DIGEST_DELAY = timedelta(minutes=int(os.environ.get("MESSAGING_DIGEST_MINUTES", "15")))
+MESSAGING_DIGEST_LOOKBACK = timedelta(days=2)
+# Where links in notification e-mails point (the public site).
+MESSAGING_SITE_URL = os.environ.get("SITE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+CELERY_BEAT_SCHEDULE["messaging-unread-digest"] = {
+    "task": "messaging.tasks.message_digest_dispatch_task",
+    "schedule": timedelta(minutes=5),
+}
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["NotificationTypeEnum"] = (
+    "messaging.models.NotificationKind"
+)

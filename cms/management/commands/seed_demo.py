@@ -21,6 +21,7 @@ DEMO_MODULES = [
     "accounts.demo",
     "marketplace.demo",
     "rewards.demo",
+    "messaging.demo",
 ]
 
 T = TypeVar("T")
