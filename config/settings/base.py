@@ -386,6 +386,13 @@ LOGGING = {
 POINTS_SIGNUP_BONUS = int(os.environ.get("POINTS_SIGNUP_BONUS", "1"))
 # The largest single movement the ledger accepts: a guard against typos and integer overflow.
 POINTS_MAX_AMOUNT = int(os.environ.get("POINTS_MAX_AMOUNT", "1000000"))
+# The points API's enums keep their own names in the schema ("kind" and "type" collide otherwise).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "CounterpartyKindEnum": "rewards.api.serializers.COUNTERPARTY_KINDS",
+        "TransactionTypeEnum": "rewards.api.serializers.TRANSACTION_TYPES",
+    }
+)
 
 # ---------------------------------------------------------------------------
 # Exchanges: swaps, scheduling, calendar, video calls (exchanges/)

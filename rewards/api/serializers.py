@@ -28,9 +28,14 @@ class BalanceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
+# Named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]: "kind" and "type" are common field names.
+COUNTERPARTY_KINDS = ["user", *AccountKind.values, "unknown"]
+TRANSACTION_TYPES = ["credit", "debit"]
+
+
 class CounterpartySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=["user", *AccountKind.values, "unknown"],
+        choices=COUNTERPARTY_KINDS,
         help_text=_("user, or the system account on the other side (escrow, …)."),
     )
     user_id = serializers.IntegerField(allow_null=True)
@@ -75,7 +80,7 @@ class TransactionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=["credit", "debit"]))
+    @extend_schema_field(serializers.ChoiceField(choices=TRANSACTION_TYPES))
     def get_type(self, entry: Entry) -> str:
         return "credit" if entry.amount > 0 else "debit"
 
