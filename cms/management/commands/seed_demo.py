@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "marketplace.demo",
     "rewards.demo",
     "messaging.demo",
+    "exchanges.demo",
 ]
 
 T = TypeVar("T")
