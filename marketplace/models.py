@@ -278,9 +278,9 @@ class OfferImage(models.Model):
     """An image of an offer, validated and re-encoded on upload (services.offer_images_add)."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(
-        _("image"), upload_to=offer_image_path, width_field="width", height_field="height"
-    )
+    # Width and height are recorded by the service from the re-encoded picture; no width_field/
+    # height_field, which would make Django open the file whenever a row is loaded without them.
+    image = models.ImageField(_("image"), upload_to=offer_image_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

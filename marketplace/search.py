@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection, transaction
+from django.db import connection
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _LETTERS = str.maketrans(
@@ -137,29 +137,29 @@ class Expansion:
 def expand_words(query: list[str]) -> list[Expansion]:
     """Widen each query word with its nearest vocabulary words (PostgreSQL, pg_trgm).
 
-    One round trip: every word is compared in one statement. ``pg_trgm.similarity_threshold`` is
-    set for this transaction only, so the ``%`` operator can use the trigram GIN index.
+    One statement for all words: the nearest neighbours by trigram distance (``<->``, served by
+    the GiST index of the vocabulary), kept when their similarity reaches the threshold.
     """
     candidates = [word for word in query if len(word) >= settings.MARKETPLACE_SEARCH_FUZZY_MIN]
     similar: dict[str, list[str]] = {word: [] for word in query}
     if candidates and is_postgresql():
-        threshold = float(settings.MARKETPLACE_SEARCH_SIMILARITY)
-        per_word = int(settings.MARKETPLACE_SEARCH_EXPANSIONS)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)]
-            )
+        with connection.cursor() as cursor:
             cursor.execute(
                 """
                 SELECT q.word, w.word FROM unnest(%s::text[]) AS q(word)
                 CROSS JOIN LATERAL (
                     SELECT word FROM marketplace_searchword
-                    WHERE word %% q.word AND word <> q.word
-                    ORDER BY similarity(word, q.word) DESC, word
+                    ORDER BY word <-> q.word
                     LIMIT %s
                 ) AS w
+                WHERE w.word <> q.word AND similarity(w.word, q.word) >= %s
+                ORDER BY q.word, similarity(w.word, q.word) DESC, w.word
                 """,
-                [candidates, per_word],
+                [
+                    candidates,
+                    int(settings.MARKETPLACE_SEARCH_EXPANSIONS) + 1,
+                    float(settings.MARKETPLACE_SEARCH_SIMILARITY),
+                ],
             )
             for word, near in cursor.fetchall():
                 similar[word].append(near)

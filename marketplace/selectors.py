@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
 
 from marketplace import search
 from marketplace.models import (
@@ -71,13 +71,17 @@ def category_tree(*, include_inactive: bool = False) -> list[Category]:
     return roots
 
 
-def category_descendant_ids(*, category_ids: Iterable[int]) -> set[int]:
-    """The given categories and all their descendants (one query; the tree is small)."""
+def category_descendant_ids(
+    *, category_ids: Iterable[int] = (), slugs: Iterable[str] = ()
+) -> set[int]:
+    """The given categories (by id or slug) and all their descendants, from one query."""
     children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+    by_slug: dict[str, int] = {}
+    for pk, parent_id, slug in Category.objects.values_list("pk", "parent_id", "slug"):
         children.setdefault(parent_id, []).append(pk)
+        by_slug[slug] = pk
     found: set[int] = set()
-    stack = list(category_ids)
+    stack = [*category_ids, *(by_slug[slug] for slug in slugs if slug in by_slug)]
     while stack:
         current = stack.pop()
         if current in found:
@@ -189,9 +193,11 @@ def offer_apply_near(
         longitude__lte=lng + lng_delta,
     )
     phi1 = Radians(Value(lat, output_field=FloatField()))
-    phi2 = Radians(F("latitude"))
+    phi2 = Radians(Cast("latitude", FloatField()))
     half_dphi = (phi2 - phi1) / 2
-    half_dlambda = (Radians(F("longitude")) - Radians(Value(lng, output_field=FloatField()))) / 2
+    half_dlambda = (
+        Radians(Cast("longitude", FloatField())) - Radians(Value(lng, output_field=FloatField()))
+    ) / 2
     haversine = Power(Sin(half_dphi), 2) + Cos(phi1) * Cos(phi2) * Power(Sin(half_dlambda), 2)
     distance = Value(2 * EARTH_RADIUS_KM, output_field=FloatField()) * ASin(Sqrt(haversine))
     return (

@@ -533,8 +533,8 @@ def offer_images_add(*, offer: Offer, files: Sequence[UploadedFile]) -> list[Off
             raise ValidationFailed(fields={f"images.{index}": [str(exc)]}) from None
     position = (existing[-1] + 1) if existing else 0
     created = []
-    for content, _width, _height in encoded:
-        image = OfferImage(offer=locked, position=position)
+    for content, width, height in encoded:
+        image = OfferImage(offer=locked, position=position, width=width, height=height)
         image.image.save(content.name, content, save=False)
         image.save()
         created.append(image)

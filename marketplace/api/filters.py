@@ -14,7 +14,6 @@ from rest_framework.exceptions import ValidationError
 from marketplace import selectors
 from marketplace.models import (
     AvailabilitySlot,
-    Category,
     Direction,
     Match,
     MatchStatus,
@@ -35,9 +34,9 @@ OFFER_ORDERINGS = {
     "price_points": ("price_points", "-created_at", "-id"),
     "-price": ("-price_points", "-created_at", "-id"),
     "-price_points": ("-price_points", "-created_at", "-id"),
-    # Rating of the owner; unrated owners last in both directions.
-    "rating": ("owner__rating_average", "owner__rating_count", "-id"),
-    "-rating": ("-owner__rating_average", "-owner__rating_count", "-id"),
+    # The owner's rating (then the number of ratings); ties newest first.
+    "rating": ("owner__rating_average", "owner__rating_count", "-created_at", "-id"),
+    "-rating": ("-owner__rating_average", "-owner__rating_count", "-created_at", "-id"),
     "relevance": ("-search_rank", "-created_at", "-id"),
     "-relevance": ("-search_rank", "-created_at", "-id"),
 }
@@ -117,10 +116,12 @@ class OfferFilterSet(django_filters.FilterSet):
         return queryset  # applied together in filter_queryset
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        roots = _ids_or_slugs(value, Category)
-        return queryset.filter(
-            category_id__in=selectors.category_descendant_ids(category_ids=roots)
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        ids = selectors.category_descendant_ids(
+            category_ids=[int(part) for part in parts if part.isdigit()],
+            slugs=[part for part in parts if not part.isdigit()],
         )
+        return queryset.filter(category_id__in=ids)
 
     def filter_skill(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         ids = _ids_or_slugs(value, Skill)

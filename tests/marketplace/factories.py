@@ -70,6 +70,7 @@ def make_offer(
     language="en",
     price_points=0,
     status="active",
+    created_at=None,
     **extra,
 ) -> Offer:
     """Create an offer through the service, so its search document is built like in production."""
@@ -92,4 +93,7 @@ def make_offer(
         status=status,
         **extra,
     )
+    if created_at is not None:
+        Offer.objects.filter(pk=offer.pk).update(created_at=created_at)
+        offer.created_at = created_at
     return offer
