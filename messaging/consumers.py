@@ -51,11 +51,18 @@ class RelayMixin:
     """
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None and not message["type"].startswith("websocket."):
-            await self.send_event(message)
+        if message["type"].startswith("websocket."):
+            # Client frames keep Channels' own dispatch (it recycles stale DB connections).
+            await super().dispatch(message)  # type: ignore[misc]
             return
-        await super().dispatch(message)  # type: ignore[misc]
+        # Channel-layer events: our handlers never touch the database, so skip Channels'
+        # per-event ``aclose_old_connections`` hop onto the one thread-sensitive worker thread,
+        # which otherwise serialises every delivery of the process behind the database calls.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            await self.send_event(message)
+        else:
+            await handler(message)
 
     async def send_event(self, event: dict[str, Any]) -> None:
         await self.send_json(  # type: ignore[attr-defined]
@@ -172,7 +179,12 @@ class ChatConsumer(RelayMixin, GroupsMixin, UserConsumer):
 
     async def _call(self, function: Any, *args: Any) -> Any:
         """Run a service; a refusal becomes an ``error`` frame (or a 4403 close if not a member)."""
-        outcome = await self._run_sync(function, *args)
+        # Not thread-sensitive: sockets of one process write in parallel worker threads instead of
+        # queueing on Channels' single thread-sensitive thread (each call takes its own pooled
+        # connection, recycled around the call by database_sync_to_async).
+        outcome = await database_sync_to_async(self._run_sync, thread_sensitive=False)(
+            function, *args
+        )
         if isinstance(outcome, _Refusal):
             if outcome.status == 404:
                 await self.close(code=CLOSE_FORBIDDEN)
@@ -188,7 +200,6 @@ class ChatConsumer(RelayMixin, GroupsMixin, UserConsumer):
             return None
         return outcome
 
-    @database_sync_to_async
     def _run_sync(self, function: Any, *args: Any) -> Any:
         with translation.override(self.user.language or settings.LANGUAGE_CODE):
             try:

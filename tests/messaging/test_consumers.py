@@ -265,3 +265,19 @@ async def test_unknown_and_malformed_frames_get_errors():
     assert codes == ["unknown_event", "parse_error", "validation_error"]
     await asyncio.sleep(0)
     await socket.disconnect()
+
+
+@pytest.mark.redis
+async def test_idle_socket_still_receives_after_more_than_five_seconds():
+    # redis-py 8's default 5 s socket timeout would kill the layer's blocking receive (PITFALLS).
+    ann, _bob, _thread = await users_and_thread()
+    socket = await connect(f"/ws/notifications/?token={token(ann)}")
+
+    await asyncio.sleep(6)
+    await database_sync_to_async(services.notification_send)(
+        recipient=ann, kind="badge_earned", context={"badge_name": "Patience"}
+    )
+
+    event = await socket.receive_json_from(timeout=TIMEOUT)
+    assert event["notification"]["content"] == "You earned the “Patience” badge."
+    await socket.disconnect()
