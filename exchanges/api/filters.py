@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from config.api.errors import ValidationFailed
 from exchanges.models import Swap
@@ -40,6 +42,7 @@ class DateOrDateTimeField(forms.CharField):
         raise forms.ValidationError(_("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time."))
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DateOrDateTimeFilter(django_filters.Filter):
     field_class = DateOrDateTimeField
 
@@ -71,6 +74,7 @@ def _statuses(value: str, mapping: dict[str, list[str]]) -> list[str]:
     return wanted
 
 
+ROLE_FILTER_CHOICES = [("requester", "requester"), ("responder", "responder"), ("expert", "expert")]
 SWAP_STATUSES = {value: [value] for value in S.values} | {"confirmed": [S.ACCEPTED]}
 
 
@@ -82,7 +86,7 @@ class SwapFilter(django_filters.FilterSet):
     )
     role = django_filters.ChoiceFilter(
         method="filter_role",
-        choices=[("requester", "requester"), ("responder", "responder"), ("expert", "expert")],
+        choices=ROLE_FILTER_CHOICES,
         help_text="The caller's side: requester or responder (`expert` = responder).",
     )
     type = django_filters.ChoiceFilter(
@@ -140,8 +144,8 @@ class MeetingFilter(SwapFilter):
     )
     role = django_filters.ChoiceFilter(
         method="filter_role",
-        choices=[("requester", "requester"), ("expert", "expert"), ("responder", "responder")],
-        help_text="The caller's side: requester or expert.",
+        choices=ROLE_FILTER_CHOICES,
+        help_text="The caller's side: requester or expert (= responder).",
     )
     status_mapping = MEETING_STATUSES
 

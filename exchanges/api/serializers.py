@@ -24,6 +24,29 @@ from marketplace.models import Category, Offer
 User = get_user_model()
 S = Swap.Status
 
+MEETING_STATUS = {S.ACCEPTED: "confirmed"}
+MEETING_STATUS_CHOICES = [
+    "pending",
+    "confirmed",
+    "rejected",
+    "cancelled",
+    "completed",
+    "disputed",
+    "refunded",
+]
+SESSION_STATUS_CHOICES = ["upcoming", "completed", "cancelled", "disputed"]
+PARTY_ROLES = ["requester", "responder"]
+CALENDAR_SYNC_STATUSES = [
+    "created",
+    "updated",
+    "deleted",
+    "unchanged",
+    "not_linked",
+    "reauth_required",
+    "error",
+]
+
+
 # --------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------
@@ -122,9 +145,7 @@ class SwapSerializer(serializers.ModelSerializer):
         )
         return serializers.DateTimeField().to_representation(moment)
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["requester", "responder"], allow_null=True)
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=PARTY_ROLES, allow_null=True))
     def get_my_role(self, swap: Swap) -> str | None:
         user = _caller(self)
         return state_machine.role_of(swap, user) if user is not None else None
@@ -161,9 +182,6 @@ class MeetingReviewSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-MEETING_STATUS = {S.ACCEPTED: "confirmed"}
-
-
 class MeetingSerializer(serializers.ModelSerializer):
     """Seed 003's meeting: the expert is the responder and ``confirmed`` is accepted."""
 
@@ -198,19 +216,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=[
-                "pending",
-                "confirmed",
-                "rejected",
-                "cancelled",
-                "completed",
-                "disputed",
-                "refunded",
-            ]
-        )
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=MEETING_STATUS_CHOICES))
     def get_status(self, swap: Swap) -> str:
         return MEETING_STATUS.get(swap.status, swap.status)
 
@@ -285,9 +291,7 @@ class SessionSerializer(serializers.ModelSerializer):
         other = swap.responder if user is None else swap.other_party(user)
         return {"id": other.pk, "name": other.public_name}
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["upcoming", "completed", "cancelled", "disputed"])
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=SESSION_STATUS_CHOICES))
     def get_status(self, swap: Swap) -> str:
         return SESSION_STATUS[swap.status]
 
@@ -384,18 +388,8 @@ class VideoCallSerializer(serializers.ModelSerializer):
 
 
 class CalendarSyncResultSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=["requester", "responder"])
-    status = serializers.ChoiceField(
-        choices=[
-            "created",
-            "updated",
-            "deleted",
-            "unchanged",
-            "not_linked",
-            "reauth_required",
-            "error",
-        ]
-    )
+    role = serializers.ChoiceField(choices=PARTY_ROLES)
+    status = serializers.ChoiceField(choices=CALENDAR_SYNC_STATUSES)
     mine = serializers.BooleanField()
     event_id = serializers.CharField(allow_null=True)
     html_link = serializers.CharField(allow_null=True)
@@ -520,7 +514,24 @@ class SessionCreateInputSerializer(serializers.Serializer):
         return kwargs
 
 
-STATUS_INPUT_CHOICES = ["accepted", "confirmed", "rejected", "cancelled", "completed", "disputed"]
+STATUS_INPUT_CHOICES = [
+    "pending",
+    "accepted",
+    "confirmed",
+    "rejected",
+    "cancelled",
+    "completed",
+    "disputed",
+    "refunded",
+]
+MEETING_STATUS_INPUT_CHOICES = [
+    "confirmed",
+    "accepted",
+    "rejected",
+    "cancelled",
+    "completed",
+    "disputed",
+]
 
 
 class SwapUpdateInputSerializer(serializers.Serializer):
@@ -528,7 +539,7 @@ class SwapUpdateInputSerializer(serializers.Serializer):
 
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     status = serializers.ChoiceField(
-        choices=[*STATUS_INPUT_CHOICES, "pending", "refunded"],
+        choices=STATUS_INPUT_CHOICES,
         required=False,
         help_text="A move in status form: accepted (or confirmed), rejected, cancelled, "
         "completed, disputed. An unchanged status is no move.",
@@ -549,9 +560,7 @@ class SwapUpdateInputSerializer(serializers.Serializer):
 
 
 class MeetingStatusInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=["confirmed", "accepted", "rejected", "cancelled", "completed", "disputed"]
-    )
+    status = serializers.ChoiceField(choices=MEETING_STATUS_INPUT_CHOICES)
     reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
