@@ -429,6 +429,23 @@ CELERY_BEAT_SCHEDULE["exchanges-auto-complete"] = {
     "task": "exchanges.tasks.swaps_auto_complete_task",
     "schedule": timedelta(minutes=15),
 }
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SwapStatusEnum": "exchanges.models.Swap.Status",
+        "SwapKindEnum": "exchanges.models.Swap.Kind",
+        "SwapModeEnum": "exchanges.models.Swap.Mode",
+        "SessionTypeEnum": "exchanges.models.Swap.SessionType",
+        "VideoCallStatusEnum": "exchanges.models.VideoCall.Status",
+        "SwapPartyRoleEnum": "exchanges.api.serializers.PARTY_ROLES",
+        "SwapRoleFilterEnum": "exchanges.api.filters.ROLE_FILTER_CHOICES",
+        "MeetingStatusEnum": "exchanges.api.serializers.MEETING_STATUS_CHOICES",
+        "MeetingStatusInputEnum": "exchanges.api.serializers.MEETING_STATUS_INPUT_CHOICES",
+        "SessionStatusEnum": "exchanges.api.serializers.SESSION_STATUS_CHOICES",
+        "SwapStatusInputEnum": "exchanges.api.serializers.STATUS_INPUT_CHOICES",
+        "CalendarSyncStatusEnum": "exchanges.api.serializers.CALENDAR_SYNC_STATUSES",
+        "SwapActionEnum": "exchanges.state_machine.ACTIONS",
+    }
+)
 
 # ---------------------------------------------------------------------------
 # Marketplace (search, images, matching)
