@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 STAFF_ROLES = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
+def role_group(role: Role) -> Group:
+    """The group of ``role``; recreated with its permissions if it went missing.
+
+    Migration 0005 creates the groups. A database flushed after migrating (test runs with
+    transactional tests, a restored dump without auth data) loses them, and every sign-up would
+    then fail, so they are put back here, exactly as the migration made them.
+    """
+    group, created = Group.objects.get_or_create(name=GROUP_NAMES[role])
+    if created:
+        for perm in ROLE_PERMISSIONS[role]:
+            app_label, codename = perm.split(".", 1)
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
 def parse_role(value: str) -> Role | None:
     """``"expert"``, ``"friend"``, ``"Expert"`` → ``Role.EXPERT``; None when unknown."""
     value = (value or "").strip().lower()
@@ -116,6 +134,8 @@ def role_of(user: User) -> Role:
         return Role(annotated)
     if user.is_superuser:
         return Role.ADMIN
+    if user.pk is None:
+        return Role.MEMBER
     names = {group.name for group in user.groups.all()}
     for role in PRECEDENCE:
         if GROUP_NAMES[role] in names:

@@ -22,6 +22,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -40,7 +42,7 @@ from accounts import extensions, login_limits
 from accounts.google import GoogleIdentity, GoogleTokens
 from accounts.images import AVATAR, BANNER, ImageRejected, ImageSlot, image_reencode
 from accounts.models import User, UserManager
-from accounts.roles import GROUP_NAMES, ROLE_GROUP_NAMES, STAFF_ROLES, Role
+from accounts.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role, role_group
 from accounts.tasks import email_verification_send_task, password_reset_send_task
 from config.api.errors import ApplicationError, Conflict, ValidationFailed
 
@@ -77,6 +79,13 @@ class ServiceUnavailable(ApplicationError):
     code = "service_unavailable"
 
 
+def _by_email(email: str) -> QuerySet[User]:
+    """Accounts with this address, whatever its case (uses the unique index on lower(email))."""
+    return User.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=UserManager.normalize_email(email)
+    )
+
+
 def _password_errors(password: str, user: User) -> list[str]:
     try:
         validate_password(password, user=user)
@@ -96,7 +105,7 @@ def user_onboard(*, user: User) -> None:
 
     Runs inside the transaction that created the account (every sign-up path calls it once).
     """
-    user.groups.add(Group.objects.get(name=GROUP_NAMES[Role.MEMBER]))
+    user.groups.add(role_group(Role.MEMBER))
     extensions.user_created(user)
     user._skillswap_onboarded = True
 
@@ -142,12 +151,15 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
         token = RefreshToken(refresh)
     except TokenError:
         raise _token_refused() from None
-    outstanding = (
-        OutstandingToken.objects.select_for_update()
-        .filter(jti=token[jwt_settings.JTI_CLAIM])
-        .first()
-    )
-    if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+    try:
+        # get(), not first(): the model orders by user, and PostgreSQL refuses FOR UPDATE on
+        # the outer join that ordering would add.
+        outstanding = OutstandingToken.objects.select_for_update().get(
+            jti=token[jwt_settings.JTI_CLAIM]
+        )
+    except OutstandingToken.DoesNotExist:
+        raise _token_refused() from None
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
         raise _token_refused()
     user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
     if user is None:
@@ -197,7 +209,7 @@ def user_signup(
     two concurrent sign-ups with one address give one account and one validation error.
     """
     email = UserManager.normalize_email(email)
-    if User.objects.filter(email=email).exists():
+    if _by_email(email).exists():
         raise _email_taken_error()
     user = User(
         email=email,
@@ -231,7 +243,7 @@ def user_login(*, email: str, password: str) -> User:
     ``login_limits.LoginLocked`` while the account's sign-in is locked.
     """
     login_limits.attempt_begin(email)
-    user = User.objects.filter(email=UserManager.normalize_email(email)).first()
+    user = _by_email(email).first()
     if user is None:
         make_password(password)  # same work as a real check: timing tells nothing
         valid = False
@@ -350,9 +362,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 def password_reset_request(*, email: str) -> None:
     """E-mail a reset link if an active account has this address; say nothing either way."""
-    user = User.objects.filter(
-        email=UserManager.normalize_email(email), is_active=True, deleted_at__isnull=True
-    ).first()
+    user = _by_email(email).filter(is_active=True, deleted_at__isnull=True).first()
     if user is not None:
         transaction.on_commit(lambda: password_reset_send_task.delay(user.pk))
 
@@ -447,7 +457,7 @@ def user_role_set(*, user: User, role: Role) -> User:
     status, so "make this person a member" means what it says. Locks the user row.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    target = Group.objects.get(name=GROUP_NAMES[role])
+    target = role_group(role)
     user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUP_NAMES).exclude(pk=target.pk))
     user.groups.add(target)
     keeps_other_groups = user.groups.exclude(name__in=ROLE_GROUP_NAMES).exists()
@@ -558,7 +568,7 @@ def _google_new_user(identity: GoogleIdentity, email: str) -> tuple[User, bool]:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # a concurrent request created it first
-        return User.objects.get(email=email), False
+        return _by_email(email).get(), False
     user_onboard(user=user)
     return user, True
 
@@ -595,7 +605,7 @@ def google_sign_in(
         account.save(update_fields=["extra_data", "last_login"])
     else:
         email = UserManager.normalize_email(identity.email)
-        user = User.objects.select_for_update().filter(email=email).first()
+        user = _by_email(email).select_for_update().first()
         if user is None:
             user, created = _google_new_user(identity, email)
         elif not user.is_active:

@@ -12,6 +12,7 @@ urlpatterns = [
     endpoint("auth/google", views.GoogleSignInView.as_view(), name="auth-google"),
     endpoint("auth/profile", views.ProfileView.as_view(), name="auth-profile"),
     endpoint("users/me", views.UsersMeView.as_view(), name="users-me"),
+    endpoint("auth/account/delete", views.AccountDeleteView.as_view(), name="auth-account-delete"),
     endpoint("auth/export", views.ExportView.as_view(), name="auth-export"),
     endpoint(
         "auth/password/change", views.PasswordChangeView.as_view(), name="auth-password-change"

@@ -360,18 +360,23 @@ class ProfileView(APIView):
     def patch(self, request: Request) -> Response:
         return self._update(request, partial=True)
 
+
+class AccountDeleteView(APIView):
+    throttle_classes = AUTH_THROTTLES
+
     @extend_schema(
-        operation_id="auth_profile_destroy",
+        operation_id="auth_account_delete",
         summary="Delete the caller's account",
         description=(
             "Anonymises the account: personal data is erased, sign-in becomes impossible, "
-            "points ledger entries and exchange history stay consistent."
+            "points ledger entries and exchange history stay consistent. Accounts with a "
+            "password confirm it."
         ),
         request=AccountDeleteSerializer,
         responses={204: None},
         tags=["profile"],
     )
-    def delete(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response:
         serializer = AccountDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_delete(
@@ -520,7 +525,6 @@ class RegisterView(SignupView):
     get=extend_schema(operation_id="users_me_retrieve"),
     put=extend_schema(operation_id="users_me_update"),
     patch=extend_schema(operation_id="users_me_partial_update"),
-    delete=extend_schema(operation_id="users_me_destroy"),
 )
 class UsersMeView(ProfileView):
     """Alias of ``auth/profile``."""

@@ -40,7 +40,9 @@ class FakeGoogle:
         self.codes: dict[str, tuple[int, dict[str, Any]]] = {}
         self.jwks_status = 200
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 PROFILE = "/api/v1/auth/profile"
 ME = "/api/v1/users/me/"
 EXPORT = "/api/v1/auth/export"
+DELETE = "/api/v1/auth/account/delete"
 
 
 def _error(response):
@@ -126,10 +127,11 @@ def test_users_me_is_the_same_profile(auth_client):
 
 
 def test_profile_needs_authentication(api_client):
-    for method in ("get", "put", "patch", "delete"):
+    for method in ("get", "put", "patch"):
         response = getattr(api_client, method)(PROFILE)
         assert response.status_code == 401
         assert _error(response)["code"] == "not_authenticated"
+    assert api_client.post(DELETE, {"password": "x"}).status_code == 401
 
 
 # --- update ------------------------------------------------------------------------------------
@@ -409,7 +411,7 @@ def test_delete_anonymises_the_account_and_keeps_the_row(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = auth_client.delete(PROFILE, {"password": DEFAULT_PASSWORD}, format="json")
+        response = auth_client.post(DELETE, {"password": DEFAULT_PASSWORD}, format="json")
 
     # then
     assert response.status_code == 204
@@ -442,7 +444,7 @@ def test_delete_anonymises_the_account_and_keeps_the_row(
 def test_delete_with_the_wrong_password_changes_nothing(auth_client, hooks):
     before = _snapshot(auth_client.user)
 
-    response = auth_client.delete(PROFILE, {"password": "nope"}, format="json")
+    response = auth_client.post(DELETE, {"password": "nope"}, format="json")
 
     assert response.status_code == 400
     assert _error(response)["fields"] == {"password": ["The password is incorrect."]}
@@ -456,7 +458,7 @@ def test_google_only_accounts_delete_without_a_password(make_auth_client):
     user.save()
     client = make_auth_client(user)
 
-    response = client.delete(ME, format="json")
+    response = client.post(DELETE, {}, format="json")
 
     assert response.status_code == 204
     assert User.objects.get(pk=user.pk).deleted_at is not None

@@ -40,8 +40,40 @@ def test_seed_demo_creates_staff_roles_and_members():
     editor = User.objects.get(email="editor@skillswap.test")
     assert admin.is_superuser
     assert list(moderator.groups.values_list("name", flat=True)) == ["Moderators"]
-    assert list(editor.groups.values_list("name", flat=True)) == ["Editors"]
+    assert sorted(editor.groups.values_list("name", flat=True)) == ["Editors", "Members"]
+    assert (admin.role, moderator.role, editor.role) == ("admin", "moderator", "member")
     assert User.objects.filter(email__startswith="member").count() == 5
     assert admin.check_password("skillswap-demo-2026")
     assert "admin@skillswap.test" in out.getvalue()
     assert "skillswap-demo-2026" in out.getvalue()
+
+
+def test_seed_demo_members_have_complete_bilingual_profiles_and_roles():
+    from accounts.models import User
+
+    call_command("seed_demo", "--users", "12", stdout=StringIO())
+
+    members = list(User.objects.filter(email__startswith="member").order_by("pk"))
+    assert len(members) == 12
+    for member in members:
+        assert member.first_name
+        assert member.last_name
+        assert member.display_name
+        assert member.bio
+        assert member.city
+        assert member.country
+        assert member.latitude is not None
+        assert member.longitude is not None
+        assert member.languages
+        assert member.interests["interests"]
+        assert member.interests["communication_style"]
+        assert member.time_zone != "UTC"
+        member.full_clean()
+    arabic = [member for member in members if "\u0600" <= member.first_name[0] <= "\u06ff"]
+    english = [member for member in members if member.first_name.isascii()]
+    assert len(arabic) == 6
+    assert len(english) == 6
+    assert {member.language for member in arabic} == {"ar"}
+    assert {member.role for member in members} == {"member", "expert"}
+    assert [member.role for member in members].count("expert") == 4
+    assert members[2].has_perm("accounts.sell_paid_sessions")

@@ -1,0 +1,93 @@
+"""Accounts services beyond the API: onboarding hooks, browser sign-up, sockets on suspension."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts import extensions, services
+from accounts.models import User
+from accounts.websocket_auth import CLOSE_UNAUTHORIZED
+from config.asgi import application
+from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture
+def created_hook():
+    seen = []
+
+    def hook(user):
+        # inside the signup transaction: the member role is already there
+        seen.append((user.pk, user.role))
+
+    extensions.on_user_created(hook)
+    yield seen
+    extensions._user_created.remove(hook)
+
+
+@pytest.mark.django_db
+def test_signup_calls_user_created_inside_its_transaction(created_hook):
+    user = services.user_signup(email="hook@example.test", password="a-long-passphrase-42")
+
+    assert created_hook == [(user.pk, "member")]
+
+
+@pytest.mark.django_db
+def test_a_failing_hook_rolls_the_signup_back():
+    def explode(user):
+        raise RuntimeError("wallet service down")
+
+    extensions.on_user_created(explode)
+    try:
+        with pytest.raises(RuntimeError):
+            services.user_signup(email="rollback@example.test", password="a-long-passphrase-42")
+    finally:
+        extensions._user_created.remove(explode)
+
+    assert not User.objects.filter(email="rollback@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_browser_signup_through_allauth_is_onboarded_too(client, created_hook):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "browser@example.test",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="browser@example.test")
+    assert list(user.groups.values_list("name", flat=True)) == ["Members"]
+    assert created_hook == [(user.pk, "member")]
+
+
+@pytest.mark.django_db
+def test_browser_sign_in_page_renders(client):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_suspension_closes_an_open_socket_on_its_next_message():
+    # given a member with an open, working socket
+    user = await database_sync_to_async(UserFactory)()
+    communicator = WebsocketCommunicator(
+        application, f"/ws/ping/?token={AccessToken.for_user(user)}"
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong", "user_id": user.pk}
+
+    # when staff suspend them
+    await database_sync_to_async(services.user_suspend)(user=user, reason="abuse")
+
+    # then the next frame closes the socket with 4401
+    await communicator.send_json_to({"type": "ping"})
+    message = await communicator.receive_output(timeout=5)
+    assert message == {"type": "websocket.close", "code": CLOSE_UNAUTHORIZED}
+    await communicator.disconnect()
