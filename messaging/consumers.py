@@ -39,6 +39,10 @@ CLOSE_FORBIDDEN = 4403
 # re-joins its groups when it hears from its client after this long.
 GROUP_REFRESH_SECONDS = 3600
 TYPING_MIN_INTERVAL = 1.0
+# Sends per socket: a burst of SEND_BURST, refilled at SEND_RATE per second (REST sends are
+# covered by the API's throttles).
+SEND_RATE = 2.0
+SEND_BURST = 10.0
 CLIENT_ID_MAX_LENGTH = 64
 _INTERNAL_KEYS = {"exclude_channel"}
 
@@ -101,6 +105,7 @@ class ChatConsumer(RelayMixin, GroupsMixin, UserConsumer):
         self.groups_joined = []
         self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
         self._last_typing: tuple[float, bool] = (0.0, False)
+        self._send_allowance, self._send_checked = SEND_BURST, time.monotonic()
         if not await self._is_member():
             # Accept first so the client gets the close code (a refused handshake is a bare 403).
             await self.accept()
@@ -128,9 +133,23 @@ class ChatConsumer(RelayMixin, GroupsMixin, UserConsumer):
 
     # --- client → server ------------------------------------------------------------------------
 
+    def _take_send_token(self) -> bool:
+        now = time.monotonic()
+        elapsed, self._send_checked = now - self._send_checked, now
+        self._send_allowance = min(SEND_BURST, self._send_allowance + elapsed * SEND_RATE)
+        if self._send_allowance < 1:
+            return False
+        self._send_allowance -= 1
+        return True
+
     async def _send_message(self, content: dict[str, Any]) -> None:
         client_id = content.get("client_id")
         client_id = str(client_id)[:CLIENT_ID_MAX_LENGTH] if client_id is not None else None
+        if not self._take_send_token():
+            await self.send_json(
+                {"type": "error", "code": "throttled", "message": "", "client_id": client_id}
+            )
+            return
         raw = content.get("content")
         if not isinstance(raw, str):
             raw = ""

@@ -281,3 +281,20 @@ async def test_idle_socket_still_receives_after_more_than_five_seconds():
     event = await socket.receive_json_from(timeout=TIMEOUT)
     assert event["notification"]["content"] == "You earned the “Patience” badge."
     await socket.disconnect()
+
+
+async def test_a_socket_cannot_flood_a_thread(monkeypatch):
+    # no refill during the test, whatever the machine's speed
+    monkeypatch.setattr("messaging.consumers.SEND_RATE", 0.0)
+    ann, _bob, thread = await users_and_thread()
+    socket = await chat(thread.pk, ann)
+
+    for n in range(12):
+        await socket.send_json_to({"type": "message.send", "content": f"spam {n}", "client_id": n})
+    replies = [await receive_type(socket, "message.ack") for _ in range(10)]
+    refused = await receive_type(socket, "error")
+
+    assert [reply["client_id"] for reply in replies] == [str(n) for n in range(10)]
+    assert (refused["code"], refused["client_id"]) == ("throttled", "10")
+    assert await database_sync_to_async(Message.objects.count)() == 10
+    await socket.disconnect()
