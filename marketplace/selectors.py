@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.db.models import (
     Case,
@@ -21,7 +22,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Cast, Cos, Length, Power, Radians, Sin, Sqrt
+from django.utils.translation import get_language
+from modeltranslation.utils import build_localized_fieldname
 
 from marketplace import search
 from marketplace.models import (
@@ -122,8 +125,16 @@ def skill_list(*, search_text: str | None = None, category_id: int | None = None
                 output_field=IntegerField(),
             )
         )
-        .order_by("completion", "name", "id")
+        .order_by("completion", Length(_localized("name")), _localized("name"), "id")
     )
+
+
+def _localized(field: str) -> str:
+    """``name`` → ``name_ar`` under Arabic (modeltranslation does not rewrite expressions)."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    return build_localized_fieldname(field, language)
 
 
 # --- offers ---------------------------------------------------------------------------------------

@@ -348,10 +348,10 @@ class MarketplaceViewSetGroup(ModelViewSetGroup):
     menu_icon = "tag"
     menu_order = 250
     items = (
-        ModerationQueueViewSet("offer_moderation_queue"),
-        OfferViewSet("offers"),
-        CategoryViewSet("categories"),
-        SkillViewSet("skills"),
+        ModerationQueueViewSet("marketplace_offer_queue"),
+        OfferViewSet("marketplace_offers"),
+        CategoryViewSet("marketplace_categories"),
+        SkillViewSet("marketplace_skills"),
     )
 
 
