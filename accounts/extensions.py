@@ -24,6 +24,7 @@ _user_created: list[UserHook] = []
 _profile_changed: list[ProfileChangedHook] = []
 _user_deleted: list[UserHook] = []
 _export_sections: dict[str, ExportSection] = {}
+_profile_sections: dict[str, ExportSection] = {}
 
 
 def set_points_balance_provider(provider: Callable[[User], int]) -> None:
@@ -59,6 +60,15 @@ def register_export_section(name: str, section: ExportSection) -> None:
     _export_sections[name] = section
 
 
+def register_profile_section(name: str, section: ExportSection) -> None:
+    """Show ``{name: section(user)}`` under ``sections`` in the user's profile, own and public.
+
+    For public data another app owns, e.g. marketplace's offered and wanted skills. Called once
+    per profile shown (never in lists), so one or two queries are fine.
+    """
+    _profile_sections[name] = section
+
+
 def user_created(user: User) -> None:
     for hook in _user_created:
         hook(user)
@@ -76,3 +86,7 @@ def user_deleted(user: User) -> None:
 
 def export_sections(user: User) -> dict[str, Any]:
     return {name: section(user) for name, section in sorted(_export_sections.items())}
+
+
+def profile_sections(user: User) -> dict[str, Any]:
+    return {name: section(user) for name, section in sorted(_profile_sections.items())}

@@ -1,8 +1,9 @@
 """WebSocket authentication: the access JWT travels in ``?token=``.
 
-A socket whose token is missing, malformed, expired, or belongs to an inactive user never reaches a
-consumer: the middleware accepts the handshake only to close it at once with code 4401, so clients
-can tell "sign in again" from a network failure (a close before accept would be a bare HTTP 403).
+A socket whose token is missing, malformed, expired, issued before the latest password change, or
+belongs to an inactive user never reaches a consumer: the middleware accepts the handshake only to
+close it at once with code 4401, so clients can tell "sign in again" from a network failure (a
+close before accept would be a bare HTTP 403).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 CLOSE_UNAUTHORIZED = 4401
 
@@ -44,6 +46,11 @@ def user_for_token(raw_token: str | None) -> Any:
     except user_model.DoesNotExist:
         return AnonymousUser()
     if not user.is_active:
+        return AnonymousUser()
+    if jwt_settings.CHECK_REVOKE_TOKEN and token.get(
+        jwt_settings.REVOKE_TOKEN_CLAIM
+    ) != get_md5_hash_password(user.password):
+        # Issued before the latest password change or reset: as dead as it is over HTTP.
         return AnonymousUser()
     return user
 

@@ -77,6 +77,9 @@ class PublicUserSerializer(serializers.ModelSerializer):
     banner = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
     interests = InterestsSerializer(read_only=True)
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
+    sections = serializers.SerializerMethodField(
+        help_text="Public data other apps show on the profile (e.g. offered and wanted skills)."
+    )
 
     class Meta:
         model = User
@@ -97,8 +100,13 @@ class PublicUserSerializer(serializers.ModelSerializer):
             "rating_average",
             "rating_count",
             "date_joined",
+            "sections",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_sections(self, user: User) -> dict[str, Any]:
+        return extensions.profile_sections(user)
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -119,6 +127,9 @@ class ProfileSerializer(serializers.ModelSerializer):
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
     points_balance = serializers.SerializerMethodField()
     has_password = serializers.SerializerMethodField()
+    sections = serializers.SerializerMethodField(
+        help_text="Data other apps show on the profile (e.g. offered and wanted skills)."
+    )
 
     class Meta:
         model = User
@@ -148,8 +159,13 @@ class ProfileSerializer(serializers.ModelSerializer):
             "rating_count",
             "points_balance",
             "date_joined",
+            "sections",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_sections(self, user: User) -> dict[str, Any]:
+        return extensions.profile_sections(user)
 
     @extend_schema_field(serializers.IntegerField())
     def get_points_balance(self, user: User) -> int:

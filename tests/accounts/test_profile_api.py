@@ -110,6 +110,7 @@ def test_profile_shows_every_field(auth_client):
         "rating_count",
         "points_balance",
         "date_joined",
+        "sections",
     }
     assert body["public_name"] == "Sam"
     assert body["latitude"] == "30.044420"
@@ -120,6 +121,19 @@ def test_profile_shows_every_field(auth_client):
     assert body["rating_average"] == "0.00"
     assert body["avatar"] is None
     assert body["points_balance"] == extensions.points_balance(user)
+    assert isinstance(body["sections"], dict)
+
+
+def test_other_apps_add_sections_to_the_profile(auth_client, user):
+    extensions.register_profile_section("test_skills", lambda owner: {"offered": [owner.pk]})
+    try:
+        own = auth_client.get(PROFILE).json()
+        public = auth_client.get(f"/api/v1/users/{user.pk}/").json()
+    finally:
+        extensions._profile_sections.pop("test_skills")
+
+    assert own["sections"]["test_skills"] == {"offered": [user.pk]}
+    assert public["sections"]["test_skills"] == {"offered": [user.pk]}
 
 
 def test_users_me_is_the_same_profile(auth_client):

@@ -1,5 +1,7 @@
 """Accounts services beyond the API: onboarding hooks, browser sign-up, sockets on suspension."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -91,3 +93,24 @@ async def test_suspension_closes_an_open_socket_on_its_next_message():
     message = await communicator.receive_output(timeout=5)
     assert message == {"type": "websocket.close", "code": CLOSE_UNAUTHORIZED}
     await communicator.disconnect()
+
+
+@pytest.mark.django_db
+def test_browser_google_sign_in_asks_for_offline_calendar_access(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {
+            **settings.SOCIALACCOUNT_PROVIDERS["google"],
+            "APPS": [{"client_id": "web-client.apps.googleusercontent.com", "secret": "s"}],
+        }
+    }
+
+    response = client.post("/accounts/google/login/")
+
+    assert response.status_code == 302
+    url = urlsplit(response["Location"])
+    query = parse_qs(url.query)
+    assert (url.netloc, url.path) == ("accounts.google.com", "/o/oauth2/v2/auth")
+    assert query["client_id"] == ["web-client.apps.googleusercontent.com"]
+    assert "https://www.googleapis.com/auth/calendar.events" in query["scope"][0].split()
+    assert query["access_type"] == ["offline"]
+    assert query["prompt"] == ["consent"]

@@ -74,6 +74,7 @@ def test_public_profile_shows_public_fields_only(auth_client):
         "rating_average",
         "rating_count",
         "date_joined",
+        "sections",
     }
     assert body["public_name"] == "Chef Karim"
     assert body["role"] == "expert"

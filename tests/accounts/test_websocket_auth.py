@@ -61,3 +61,12 @@ async def test_inactive_users_token_is_closed_with_4401():
     token = AccessToken.for_user(user)
 
     await _assert_closed_unauthorized(f"/ws/ping/?token={token}")
+
+
+async def test_token_issued_before_a_password_change_is_closed_with_4401():
+    user = await database_sync_to_async(UserFactory)()
+    token = AccessToken.for_user(user)
+    user.set_password("a-brand-new-passphrase-1")
+    await database_sync_to_async(user.save)()
+
+    await _assert_closed_unauthorized(f"/ws/ping/?token={token}")
