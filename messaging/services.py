@@ -267,6 +267,10 @@ def message_send(
     message = Message.objects.create(thread=thread, sender=sender, content=clean)
     if prepared:
         _store_attachments(message, prepared)
+    # The payload lists the attachments: hand it the ones just written instead of a query.
+    message._prefetched_objects_cache = {
+        "attachments": message.attachments.order_by("id") if prepared else Attachment.objects.none()
+    }
     thread.last_message = message
     thread.last_message_at = message.created_at
     thread.save(update_fields=["last_message", "last_message_at"])
@@ -558,7 +562,6 @@ def notification_render(*, recipient: User, kind: str, context: dict[str, Any]) 
         )
 
 
-@transaction.atomic
 def notification_send(
     *,
     recipient: User,
@@ -578,9 +581,25 @@ def notification_send(
 
     A ``new_message`` notification with a ``related_*`` object updates the recipient's unread one
     for that object in place (locking it) instead of piling up one row per message.
+
+    Runs in the caller's transaction when there is one, without a savepoint (two round trips
+    saved per notification on the message path); an unknown ``kind`` raises ValueError before
+    anything is written.
     """
     kind = NotificationKind(kind).value
-    plain = _plain_context(context)
+    with transaction.atomic(savepoint=False):
+        return _notification_store(
+            recipient=recipient,
+            kind=kind,
+            plain=_plain_context(context),
+            related_type=related_type,
+            related_id=related_id,
+        )
+
+
+def _notification_store(
+    *, recipient: User, kind: str, plain: dict[str, Any], related_type: str, related_id: int | None
+) -> Notification | None:
     in_app, email = notification_preference_get(recipient, kind)
     notification: Notification | None = None
     if in_app:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 SOCKETS = int(os.environ.get("BENCH_REALTIME_SOCKETS", "100")) // 2 * 2
 ROUNDS = int(os.environ.get("BENCH_REALTIME_ROUNDS", "5"))
 ROUND_TIMEOUT = 60.0
+IDLE_MESSAGES = 10
 BROADCAST_MARK = "bench-broadcast"
 
 
@@ -43,6 +44,7 @@ class Timings:
     broadcast: list[float] = field(default_factory=list)
     broadcast_all: float = 0.0
     broadcast_lost: int = 0
+    idle: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -68,6 +70,14 @@ async def _bare_layer(count: int, rounds: int) -> Timings:
     timings = Timings()
     sent: dict[tuple[int, int], float] = {}
     try:
+        for number in range(IDLE_MESSAGES):
+            index = number % 2
+            started = time.perf_counter()
+            await layer.group_send("pair.0", {"type": "message.receive", "from": index})
+            while (await layer.receive(channels[index ^ 1]))["from"] != index:
+                pass
+            timings.idle.append(time.perf_counter() - started)
+            await layer.receive(channels[index])  # its own copy
         for round_number in range(rounds):
 
             async def receive_partner(index: int, round_number: int = round_number) -> None:
@@ -227,6 +237,17 @@ async def _sockets(ports: list[int], user_ids, threads, tokens, rounds: int) -> 
     readers = [asyncio.create_task(read_chat(i)) for i in range(count)]
     readers += [asyncio.create_task(read_inbox(i)) for i in range(count)]
     try:
+        # Idle path first: one message at a time across the pair 0/1 (no queueing).
+        for number in range(IDLE_MESSAGES):
+            index = number % 2
+            key = f"bench idle {number}"
+            partner_waiters[key] = loop.create_future()
+            sent[key] = time.perf_counter()
+            await chats[index].send(json.dumps({"type": "message.send", "content": key}))
+            await asyncio.wait_for(partner_waiters[key], ROUND_TIMEOUT)
+            timings.idle.append(timings.latencies.pop())
+            await asyncio.sleep(0.6)  # stay under the per-socket send rate
+
         for round_number in range(rounds):
             keys = [f"bench {index} round {round_number}" for index in range(count)]
             for key in keys:
@@ -290,12 +311,20 @@ def run(report) -> None:
     report.add("bare layer: pair message p99", _percentile(floor.latencies, 0.99) * ms, "ms")
     report.add("bare layer: messages per second", floor.rate, "msg/s")
     report.add(
+        "idle: one message at a time, p50",
+        statistics.median(real.idle) * ms,
+        "ms",
+        floor=statistics.median(floor.idle) * ms,
+        floor_name="bare layer idle p50",
+        note="socket → service → commit → Redis → other process → socket",
+    )
+    report.add(
         "sockets: message p50, sender socket → partner socket",
         statistics.median(real.latencies) * ms,
         "ms",
         floor=statistics.median(floor.latencies) * ms,
         floor_name="bare layer p50",
-        note=f"{len(real.latencies)} delivered, {real.lost} lost",
+        note=f"all N send at once; {len(real.latencies)} delivered, {real.lost} lost",
     )
     report.add(
         "sockets: message p99",
