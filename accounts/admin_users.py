@@ -3,6 +3,7 @@
 - Admins (``accounts.change_user`` + ``accounts.assign_role``) edit everything: profile fields,
   the role (one choice, applied with ``services.user_role_set``), and the suspension (applied with
   ``services.user_suspend``/``user_reactivate``, so tokens are revoked exactly as by the API).
+- "Delete" anonymises the account (``services.user_anonymise``) instead of removing the row.
 - Moderators (``accounts.view_user`` + ``accounts.suspend_user``) see the list and each user's
   inspect page, and may suspend or reactivate members and experts, but cannot edit users or roles.
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
+from wagtail.log_actions import log
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views import users as wagtail_users
 
@@ -142,6 +144,14 @@ class EditView(_ForUserFormMixin, wagtail_users.EditView):
     template_name = "accounts/wagtailusers/edit.html"
 
 
+class DeleteView(wagtail_users.DeleteView):
+    """ "Delete" anonymises: ledger entries, swaps and reviews keep their counterpart."""
+
+    def delete_action(self) -> None:
+        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        services.user_anonymise(user=self.object)
+
+
 class IndexView(wagtail_users.IndexView):
     @property
     def columns(self) -> list[Column]:
@@ -168,6 +178,7 @@ class UserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
     add_view_class = CreateView
     edit_view_class = EditView
+    delete_view_class = DeleteView
     inspect_view_enabled = True
     inspect_view_fields = [
         "email",

@@ -505,16 +505,26 @@ def user_reactivate(*, user: User) -> User:
 
 @transaction.atomic
 def user_delete(*, user: User, password: str = "") -> None:
-    """Delete the caller's own account by anonymising it.
-
-    The row stays (ledger entries, swaps and reviews keep their counterpart) but every personal
-    field is cleared, the address becomes ``deleted-<id>@deleted.invalid``, sign-in becomes
-    impossible, Google links and refresh tokens go. ``extensions.user_deleted`` runs first, in
-    the same transaction, while the hooks can still read the account. Locks the user row.
-    """
+    """Delete the caller's own account (after checking their password) by anonymising it."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.has_usable_password() and not user.check_password(password):
         raise ValidationFailed(fields={"password": [_("The password is incorrect.")]})
+    user_anonymise(user=user)
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> User:
+    """Erase an account's personal data; the row stays.
+
+    Ledger entries, swaps and reviews keep their counterpart, but every personal field is cleared,
+    the address becomes ``deleted-<id>@deleted.invalid``, sign-in becomes impossible, Google links
+    and refresh tokens go. ``extensions.user_deleted`` runs first, in the same transaction, while
+    the hooks can still read the account. Used by self-service deletion and by "delete" in the
+    Wagtail admin. Locks the user row.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.deleted_at is not None:
+        return user
     extensions.user_deleted(user)
     old_email = user.email
     old_files = [user.avatar.name or "", user.banner.name or ""]
@@ -537,6 +547,7 @@ def user_delete(*, user: User, password: str = "") -> None:
     tokens_revoke_all(user=user)
     _delete_files_on_commit(user, old_files)
     login_limits.attempt_succeeded(old_email)
+    return user
 
 
 # --- Google ------------------------------------------------------------------------------------

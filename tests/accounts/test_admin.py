@@ -221,3 +221,20 @@ def test_role_groups_are_not_offered_as_plain_groups(admin_client):
     experts = Group.objects.get(name="Experts")
     assert f'value="{editors.pk}"' in content
     assert f'name="groups" value="{experts.pk}"' not in content
+
+
+def test_deleting_in_the_admin_anonymises_and_keeps_the_row(admin_client):
+    member = user_with_role(Role.MEMBER, email="leaving@example.test", city="Sfax")
+
+    page = admin_client.get(f"/admin/users/delete/{member.pk}/")
+    response = admin_client.post(f"/admin/users/delete/{member.pk}/")
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    gone = User.objects.get(pk=member.pk)
+    assert (gone.email, gone.city, gone.is_active) == (
+        f"deleted-{member.pk}@deleted.invalid",
+        "",
+        False,
+    )
+    assert gone.deleted_at is not None
