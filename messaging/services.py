@@ -7,7 +7,6 @@ and e-mails through Celery's ``delay_on_commit``: nothing leaves the process bef
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -42,8 +41,6 @@ from messaging.models import (
     UserBlock,
 )
 from messaging.payloads import iso, message_payload, notification_payload
-
-logger = logging.getLogger("skillswap.messaging")
 
 _CONTROL_CHARS = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
