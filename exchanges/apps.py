@@ -9,9 +9,14 @@ class ExchangesConfig(AppConfig):
     verbose_name = _("Exchanges")
 
     def ready(self) -> None:
+        from accounts import extensions as accounts_extensions
+        from exchanges.selectors import swaps_export
+        from exchanges.services import swaps_on_user_deleted
         from rewards.extensions import set_swap_counterparty_resolver
 
         set_swap_counterparty_resolver(swap_counterparty)
+        accounts_extensions.on_user_deleted(swaps_on_user_deleted)
+        accounts_extensions.register_export_section("swaps", swaps_export)
 
 
 def swap_counterparty(swap_id: int, user):

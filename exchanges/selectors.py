@@ -90,3 +90,28 @@ def video_call_get(*, user: User, call_id: int) -> VideoCall:
     if call is None:
         raise NotFound()
     return call
+
+
+def swaps_export(user: User) -> list[dict]:
+    """The member's swaps for their data export (accounts' ``GET auth/export``)."""
+    return [
+        {
+            "id": swap.pk,
+            "role": "requester" if swap.requester_id == user.pk else "responder",
+            "other_party_id": swap.responder_id
+            if swap.requester_id == user.pk
+            else swap.requester_id,
+            "kind": swap.kind,
+            "status": swap.status,
+            "title": swap.title,
+            "description": swap.description,
+            "notes": swap.notes,
+            "session_type": swap.session_type,
+            "mode": swap.mode,
+            "points_amount": swap.points_amount,
+            "scheduled_start": swap.scheduled_start.isoformat(),
+            "scheduled_end": swap.scheduled_end.isoformat(),
+            "created_at": swap.created_at.isoformat(),
+        }
+        for swap in swap_list(user=user).order_by("created_at", "id")
+    ]

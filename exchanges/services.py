@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1001,3 +1001,31 @@ def swap_calendar_sync(*, swap: Swap | int, raise_unavailable: bool = False) -> 
             **{field: new_id, "calendar_synced_at": timezone.now()}
         )
     return results
+
+
+# --------------------------------------------------------------------------------------------
+# accounts hooks
+# --------------------------------------------------------------------------------------------
+
+
+def swaps_on_user_deleted(user: User) -> None:
+    """accounts' deletion hook: call off the member's upcoming swaps before anonymising them.
+
+    Runs inside ``accounts.services.user_delete``'s transaction. A pending request to the member
+    is rejected; anything else upcoming is cancelled by the member (so a requester's late cancel
+    follows CANCELLATION_POLICY and a responder's refunds everything). Sessions already held stay
+    as they are: confirmation, auto-completion and disputes continue without the member.
+    """
+    now = timezone.now()
+    reason = _("The member deleted their account.")
+    upcoming = (
+        Swap.objects.filter(Q(requester=user) | Q(responder=user))
+        .filter(status__in=[S.PENDING, S.ACCEPTED], scheduled_start__gt=now)
+        .order_by("pk")
+        .values_list("pk", "status", "responder_id")
+    )
+    for swap_id, status, responder_id in list(upcoming):
+        if status == S.PENDING and responder_id == user.pk:
+            swap_reject(swap=swap_id, actor=user, reason=reason)
+        else:
+            swap_cancel(swap=swap_id, actor=user, reason=reason)

@@ -564,3 +564,17 @@ def test_schema_documents_the_exchanges_endpoints(api_client):
         assert any(p.rstrip("/") == path.rstrip("/") for p in paths), path
     accept = next(v for p, v in paths.items() if p.rstrip("/") == "/api/v1/swaps/{id}/accept")
     assert "409" in accept["post"]["responses"]
+
+
+def test_errors_and_category_names_follow_accept_language(make_auth_client):
+    category = CategoryFactory(name_en="Music", name_ar="الموسيقى")
+    swap = pending(category=category)
+    client = make_auth_client(swap.requester)
+
+    refused = client.post(f"/api/v1/swaps/{swap.pk}/accept", HTTP_ACCEPT_LANGUAGE="ar")
+    listing = client.get("/api/v1/swaps/", HTTP_ACCEPT_LANGUAGE="ar").json()
+    english = client.get("/api/v1/meetings/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert refused.json()["error"]["message"] == "هذه الخطوة للمستجيب وحده."
+    assert listing["results"][0]["category"]["name"] == "الموسيقى"
+    assert english["results"][0]["category_name"] == "Music"

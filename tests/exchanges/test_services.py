@@ -707,3 +707,55 @@ def test_new_scheduled_start_proposes_a_reschedule():
         new_start + dt.timedelta(hours=1),
     )
     assert swap.proposed_by == swap.responder
+
+
+# --- accounts hooks --------------------------------------------------------------------------
+
+
+def test_deleting_an_account_calls_off_its_upcoming_swaps():
+    from accounts.services import user_delete
+    from tests.accounts.factories import DEFAULT_PASSWORD
+
+    # given the member requested a paid session, and was asked for one
+    member = funded_user(100)
+    always_available(member)
+    mine = accepted_points_swap(requester=member, points=40, scheduled_start=at(72))
+    asked = services.swap_create(requester=UserFactory(), responder=member, scheduled_start=at(90))
+    held = move_to_past(accepted_points_swap(requester=member, points=10, scheduled_start=at(120)))
+
+    # when
+    user_delete(user=member, password=DEFAULT_PASSWORD)
+
+    # then
+    assert Swap.objects.get(pk=mine.pk).status == S.CANCELLED
+    assert Swap.objects.get(pk=asked.pk).status == S.REJECTED
+    assert Swap.objects.get(pk=held.pk).status == S.ACCEPTED
+    assert escrow_held(reference=mine.reference) == 0
+    ledger_ok()
+
+
+def test_swaps_are_in_the_data_export():
+    from exchanges.selectors import swaps_export
+
+    swap = accepted_points_swap(points=15)
+
+    (row,) = swaps_export(swap.requester)
+
+    assert (row["id"], row["role"], row["status"], row["points_amount"]) == (
+        swap.pk,
+        "requester",
+        "accepted",
+        15,
+    )
+    assert row["other_party_id"] == swap.responder_id
+
+
+def test_rewards_learns_the_other_party_of_a_swap():
+    from rewards.extensions import swap_counterparty_resolver
+
+    swap = accepted_points_swap()
+    resolve = swap_counterparty_resolver()
+
+    assert resolve(swap.pk, swap.requester) == swap.responder
+    assert resolve(swap.pk, swap.responder) == swap.requester
+    assert resolve(swap.pk, UserFactory()) is None
