@@ -128,58 +128,82 @@ def is_postgresql() -> bool:
 
 @dataclass(frozen=True)
 class Expansion:
-    """A query word and the vocabulary words close enough to stand for it."""
+    """A query word, the vocabulary words close enough to stand for it, and the English and
+    Arabic stems (as tsquery text) of all of them."""
 
     word: str
-    similar: tuple[str, ...]
+    similar: tuple[str, ...] = ()
+    stems: tuple[str, ...] = ()
+
+
+EXPAND_SQL = """
+WITH q(word) AS (SELECT unnest(%s::text[])),
+near AS (
+    SELECT q.word, w.word AS candidate, similarity(w.word, q.word) AS score
+    FROM q CROSS JOIN LATERAL (
+        SELECT word FROM marketplace_searchword ORDER BY word <-> q.word LIMIT %s
+    ) AS w
+    WHERE length(q.word) >= %s AND w.word <> q.word AND similarity(w.word, q.word) >= %s
+),
+candidates AS (
+    SELECT word, word AS candidate, 2.0::real AS score FROM q
+    UNION ALL SELECT word, candidate, score FROM near
+)
+SELECT word, candidate, score = 2.0 AS original,
+       plainto_tsquery('english', candidate)::text, plainto_tsquery('arabic', candidate)::text
+FROM candidates ORDER BY word, score DESC, candidate
+"""
 
 
 def expand_words(query: list[str]) -> list[Expansion]:
-    """Widen each query word with its nearest vocabulary words (PostgreSQL, pg_trgm).
+    """Widen each query word with its nearest vocabulary words and stem everything (PostgreSQL).
 
     One statement for all words: the nearest neighbours by trigram distance (``<->``, served by
-    the GiST index of the vocabulary), kept when their similarity reaches the threshold.
+    the GiST index of the vocabulary) kept when their similarity reaches the threshold, and the
+    ``english``/``arabic`` stems of the words and their neighbours. Elsewhere: the words alone.
     """
-    candidates = [word for word in query if len(word) >= settings.MARKETPLACE_SEARCH_FUZZY_MIN]
+    if not query or not is_postgresql():
+        return [Expansion(word) for word in query]
     similar: dict[str, list[str]] = {word: [] for word in query}
-    if candidates and is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT q.word, w.word FROM unnest(%s::text[]) AS q(word)
-                CROSS JOIN LATERAL (
-                    SELECT word FROM marketplace_searchword
-                    ORDER BY word <-> q.word
-                    LIMIT %s
-                ) AS w
-                WHERE w.word <> q.word AND similarity(w.word, q.word) >= %s
-                ORDER BY q.word, similarity(w.word, q.word) DESC, w.word
-                """,
-                [
-                    candidates,
-                    int(settings.MARKETPLACE_SEARCH_EXPANSIONS) + 1,
-                    float(settings.MARKETPLACE_SEARCH_SIMILARITY),
-                ],
-            )
-            for word, near in cursor.fetchall():
-                similar[word].append(near)
-    return [Expansion(word, tuple(similar[word])) for word in query]
-
-
-def search_query(expansions: Iterable[Expansion]) -> SearchQuery | None:
-    """One ``tsquery``: all query words must match, each by prefix, stem or a near word."""
-    combined: SearchQuery | None = None
-    for expansion in expansions:
-        alternatives = SearchQuery(
-            _quote_lexeme(expansion.word) + ":*", config="simple", search_type="raw"
+    stems: dict[str, list[str]] = {word: [] for word in query}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            EXPAND_SQL,
+            [
+                query,
+                int(settings.MARKETPLACE_SEARCH_EXPANSIONS) + 1,
+                int(settings.MARKETPLACE_SEARCH_FUZZY_MIN),
+                float(settings.MARKETPLACE_SEARCH_SIMILARITY),
+            ],
         )
-        for candidate in (expansion.word, *expansion.similar):
-            alternatives |= SearchQuery(candidate, config="english")
-            alternatives |= SearchQuery(candidate, config="arabic")
-        for candidate in expansion.similar:
-            alternatives |= SearchQuery(candidate, config="simple")
-        combined = alternatives if combined is None else combined & alternatives
-    return combined
+        for word, candidate, original, english, arabic in cursor.fetchall():
+            if not original:
+                similar[word].append(candidate)
+            stems[word].extend(stem for stem in (english, arabic) if stem)
+    return [
+        Expansion(word, tuple(similar[word]), tuple(dict.fromkeys(stems[word]))) for word in query
+    ]
+
+
+def tsquery_text(expansions: Iterable[Expansion]) -> str:
+    """One tsquery: every query word must match, by prefix, by a stem, or by a near word.
+
+    Alternatives are de-duplicated: PostgreSQL estimates an OR of repeated terms to match far
+    more rows than it does, and then prefers a sequential scan to the GIN index (measured at
+    100,000 offers: 295 ms against 18 ms).
+    """
+    groups = []
+    for expansion in expansions:
+        terms = [_quote_lexeme(expansion.word) + ":*"]
+        terms.extend(_quote_lexeme(word) for word in expansion.similar)
+        terms.extend(f"( {stem} )" if " " in stem else stem for stem in expansion.stems)
+        groups.append("( " + " | ".join(dict.fromkeys(terms)) + " )")
+    return " & ".join(groups)
+
+
+def search_query(expansions: Iterable[Expansion]) -> SearchQuery:
+    """The tsquery as an expression; ``simple`` only lower-cases, so stems pass unchanged."""
+    return SearchQuery(tsquery_text(expansions), config="simple", search_type="raw")
 
 
 def _quote_lexeme(word: str) -> str:
