@@ -82,6 +82,12 @@ class SwapSerializer(serializers.ModelSerializer):
     auto_complete_at = serializers.SerializerMethodField()
     cancelled_by_id = serializers.IntegerField(read_only=True, allow_null=True)
     disputed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    resolution = serializers.ChoiceField(
+        choices=Swap.Resolution.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How a moderator closed the dispute; empty otherwise.",
+    )
     my_role = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     calendar_event_id = serializers.SerializerMethodField()
@@ -260,9 +266,11 @@ class SessionSerializer(serializers.ModelSerializer):
     """Seed 004's session: ``friend`` is the other participant, ``price`` is in points."""
 
     friend = serializers.SerializerMethodField()
-    type = serializers.CharField(source="session_type", read_only=True)
+    type = serializers.ChoiceField(
+        source="session_type", choices=Swap.SessionType.choices, read_only=True
+    )
     status = serializers.SerializerMethodField()
-    swap_status = serializers.CharField(source="status", read_only=True)
+    swap_status = serializers.ChoiceField(source="status", choices=S.choices, read_only=True)
     scheduled_at = serializers.DateTimeField(source="scheduled_start", read_only=True)
     duration_minutes = serializers.IntegerField(read_only=True)
     price = serializers.SerializerMethodField()

@@ -578,3 +578,20 @@ def test_errors_and_category_names_follow_accept_language(make_auth_client):
     assert refused.json()["error"]["message"] == "هذه الخطوة للمستجيب وحده."
     assert listing["results"][0]["category"]["name"] == "الموسيقى"
     assert english["results"][0]["category_name"] == "Music"
+
+
+def test_responses_have_exactly_the_fields_the_schema_documents(make_auth_client, api_client):
+    components = yaml.safe_load(api_client.get("/api/v1/schema/").content)["components"]["schemas"]
+    swap = accepted()
+    client = make_auth_client(swap.requester)
+    call = client.post("/api/v1/video-calls/", {"swap_id": swap.pk}, format="json").json()
+
+    bodies = {
+        "Swap": client.get(f"/api/v1/swaps/{swap.pk}/").json(),
+        "MeetingDetail": client.get(f"/api/v1/meetings/{swap.pk}/").json(),
+        "Session": client.get(f"/api/v1/sessions/{swap.pk}/").json(),
+        "VideoCall": call,
+    }
+
+    for name, body in bodies.items():
+        assert set(body) == set(components[name]["properties"]), name
