@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from config.api.errors import Conflict, NotFound, ValidationFailed
-from marketplace import extensions, search
+from marketplace import search
 from marketplace.images import ImageRejected, offer_image_reencode
 from marketplace.matching import (
     MatchProfile,
@@ -44,6 +44,7 @@ from marketplace.models import (
     Skill,
     UserSkill,
 )
+from messaging.services import notification_send
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -398,8 +399,9 @@ def offer_remove(*, offer: Offer, actor: User) -> Offer:
 def offer_moderate_remove(*, offer: Offer, moderator: User, reason: str) -> Offer:
     """Remove an offer as a moderator, with a reason the owner is told.
 
-    The caller checked ``marketplace.moderate_offer``. Takes a row lock on the offer. The owner is
-    notified after commit through the hooks registered in ``marketplace.extensions``.
+    The caller checked ``marketplace.moderate_offer``. Takes a row lock on the offer. The owner
+    gets a ``moderation_decision`` notification with the reason (messaging pushes it after
+    commit).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -415,8 +417,17 @@ def offer_moderate_remove(*, offer: Offer, moderator: User, reason: str) -> Offe
     locked.reviewed_at = now
     locked.reviewed_by = moderator
     locked.save()
-    offer_id = locked.pk
-    transaction.on_commit(lambda: extensions.offer_removed_by_moderator(offer_id))
+    owner = locked.owner
+    with translation.override(getattr(owner, "language", None) or "en"):
+        label = _("your offer “%(title)s”") % {"title": locked.title}
+    # Stored in this transaction; messaging pushes and e-mails it after commit.
+    notification_send(
+        recipient=owner,
+        kind="moderation_decision",
+        context={"object_label": label, "decision": "removed", "note": reason},
+        related_type="offer",
+        related_id=locked.pk,
+    )
     return locked
 
 

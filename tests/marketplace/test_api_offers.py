@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from marketplace import extensions
 from marketplace.models import Offer, OfferImage, OfferStatus
+from messaging.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.marketplace.factories import CategoryFactory, SkillFactory, make_offer
 
@@ -270,18 +270,15 @@ def test_a_removed_offer_cannot_be_edited(auth_client, tree):
 # --- moderation -----------------------------------------------------------------------------------
 
 
-def test_moderator_removes_with_a_reason_the_owner_sees(
-    make_auth_client, moderator, tree, django_capture_on_commit_callbacks
+def test_moderator_removes_with_a_reason_the_owner_sees_and_is_told(
+    make_auth_client, moderator, tree
 ):
     owner = UserFactory()
     offer = make_offer(owner=owner, title="Spam")
-    notified: list[int] = []
-    extensions.on_offer_removed_by_moderator(notified.append)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = make_auth_client(moderator).post(
-            f"{detail(offer)}remove", {"reason": "Advertising"}, format="json"
-        )
+    response = make_auth_client(moderator).post(
+        f"{detail(offer)}remove", {"reason": "Advertising"}, format="json"
+    )
 
     assert response.status_code == 200
     offer.refresh_from_db()
@@ -290,10 +287,16 @@ def test_moderator_removes_with_a_reason_the_owner_sees(
         "Advertising",
         moderator,
     )
-    assert notified == [offer.pk]
+    notification = Notification.objects.get(recipient=owner)
+    assert (notification.kind, notification.related_type, notification.related_id) == (
+        "moderation_decision",
+        "offer",
+        offer.pk,
+    )
+    assert "Advertising" in notification.body
+    assert "Spam" in notification.title
     assert make_auth_client(owner).get(detail(offer)).json()["removal_reason"] == "Advertising"
     assert make_auth_client(UserFactory()).get(detail(offer)).status_code == 404
-    extensions._offer_removed_by_moderator.remove(notified.append)
 
 
 def test_members_cannot_moderate(auth_client, tree):
