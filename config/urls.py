@@ -31,6 +31,7 @@ if settings.DEBUG:
 
 # The public site, /en/… and /ar/…; Wagtail's catch-all must come last.
 urlpatterns += i18n_patterns(
+    path("", include("exchanges.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -253,6 +253,21 @@ def _refund_requester(swap: Swap, amount: int) -> None:
     swap.refunded_points = amount
 
 
+def _settle_split(swap: Swap, *, refund: int, payout: int) -> None:
+    # One ledger transfer for both sides: a release then a refund would lock the two wallets in
+    # call order and could deadlock against a transfer between the same members.
+    rewards_services.escrow_settle(
+        reference=swap.reference,
+        payee=swap.responder,
+        payee_amount=payout,
+        payer=swap.requester,
+        payer_amount=refund,
+        idempotency_key=f"swap:{swap.pk}:settle",
+    )
+    swap.paid_points = payout
+    swap.refunded_points = refund
+
+
 def cancellation_split(*, swap: Swap, actor: User, now: datetime) -> tuple[int, int]:
     """``(refund to the requester, payment to the responder)`` for cancelling ``swap`` now.
 
@@ -438,8 +453,11 @@ def swap_cancel(*, swap: Swap | int, actor: User, reason: str = "") -> Swap:
     was_accepted = swap.status == S.ACCEPTED
     refund, payout = cancellation_split(swap=swap, actor=actor, now=now)
     SessionBooking.objects.filter(swap=swap).delete()
-    _refund_requester(swap, refund)
-    _pay_responder(swap, payout)
+    if refund and payout:
+        _settle_split(swap, refund=refund, payout=payout)
+    else:
+        _refund_requester(swap, refund)
+        _pay_responder(swap, payout)
     swap.status = S.CANCELLED
     swap.cancelled_at = now
     swap.cancelled_by = actor

@@ -6,7 +6,7 @@ from exchanges import services
 from tests.accounts.factories import UserFactory
 from tests.exchanges.factories import at, expert
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.exchanges.site_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _call():

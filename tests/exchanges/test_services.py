@@ -412,6 +412,11 @@ def test_late_cancel_by_the_requester_splits_by_policy(settings):
     assert wallet_balance(user=swap.requester) == 70
     assert wallet_balance(user=swap.responder) == 30
     assert escrow_held(reference=swap.reference) == 0
+    # both sides settle in one transfer, so the two wallets are locked together in key order
+    from rewards.models import Transfer
+
+    assert Transfer.objects.filter(idempotency_key__startswith=f"swap:{swap.pk}:").count() == 2
+    assert Transfer.objects.filter(idempotency_key=f"swap:{swap.pk}:settle").count() == 1
     ledger_ok()
 
 
