@@ -252,11 +252,13 @@ def _validate_offer(values: dict[str, Any]) -> None:
     category = values.get("category")
     if category is not None and not category.is_active:
         errors["category"] = [_("This category is not available.")]
+    # Only the skills being set are checked: an offer stays editable when one of its skills is
+    # later deactivated in the catalogue.
     for field_name in ("offered_skills", "desired_skills"):
         skills = values.get(field_name) or []
         if any(not skill.is_active for skill in skills):
             errors[field_name] = [_("Some of these skills are not available.")]
-    if not values.get("offered_skills"):
+    if "offered_skills" in values and not values["offered_skills"]:
         errors["offered_skills"] = [_("Name at least one skill you offer.")]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -353,12 +355,12 @@ def offer_update(*, offer: Offer, **changes: Any) -> Offer:
         "location": changes.get("location", locked.location),
         "latitude": changes.get("latitude", locked.latitude),
         "longitude": changes.get("longitude", locked.longitude),
-        "category": changes.get("category", locked.category),
-        "offered_skills": changes.get("offered_skills", list(locked.offered_skills.all())),
-        "desired_skills": changes.get("desired_skills", list(locked.desired_skills.all())),
+        # An existing category stays valid even if it was deactivated since.
+        "category": changes.get("category"),
     }
-    if "category" not in changes:
-        values["category"] = None  # an existing category stays valid even if deactivated
+    for name in ("offered_skills", "desired_skills"):
+        if name in changes:
+            values[name] = list(changes[name])
     _validate_offer(values)
     for name, value in changes.items():
         if name in {"offered_skills", "desired_skills"}:

@@ -256,6 +256,21 @@ def test_delete_is_a_soft_remove(auth_client, make_auth_client, tree):
     assert make_auth_client(UserFactory()).get(detail(offer)).status_code == 404
 
 
+def test_an_offer_stays_editable_after_its_skill_is_deactivated(auth_client, tree):
+    offer = make_offer(owner=auth_client.user, offered=[tree["python"]])
+    tree["python"].is_active = False
+    tree["python"].save()
+
+    renamed = auth_client.patch(detail(offer), {"title": "Renamed"}, format="json")
+    reused = auth_client.patch(
+        detail(offer), {"offered_skills": [tree["python"].pk]}, format="json"
+    )
+
+    assert renamed.status_code == 200
+    assert reused.status_code == 400
+    assert "offered_skills" in reused.json()["error"]["fields"]
+
+
 def test_a_removed_offer_cannot_be_edited(auth_client, tree):
     offer = make_offer(owner=auth_client.user, title="Gone")
     auth_client.delete(detail(offer))

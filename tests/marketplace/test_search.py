@@ -78,6 +78,19 @@ def test_search_covers_skill_names_in_both_languages(api_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["c++", "o'reilly", "python:*", "a & b | !c", "(((", "🙂", "\\'", "ـــ", "x" * 500]
+)
+def test_odd_queries_are_plain_text_not_syntax(api_client, query):
+    # on PostgreSQL too: nothing the user types reaches to_tsquery unquoted
+    make_offer(title="Python for beginners")
+
+    response = api_client.get(OFFERS_URL, {"search": query})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_gigs_search_answers_the_same_as_offers(api_client):
     make_offer(title="Python for beginners")
     make_offer(title="دروس برمجة")
