@@ -462,6 +462,25 @@ def _seed_user_skills(context: Any, members: list, skills: dict[str, Skill]) -> 
             )
             context.count("user skills", created)
 
+    # A few more wishes per member, so most members have several candidates.
+    slugs = [row[0] for row in SKILLS]
+    for index, member in enumerate(members):
+        offered = set(
+            UserSkill.objects.filter(user=member, direction=Direction.OFFERED).values_list(
+                "skill__slug", flat=True
+            )
+        )
+        for slug in {slugs[(index * 3) % len(slugs)], slugs[(index * 5 + 1) % len(slugs)]}:
+            if slug in offered:
+                continue
+            _, created = UserSkill.objects.get_or_create(
+                user=member,
+                skill=skills[slug],
+                direction=Direction.WANTED,
+                defaults={"proficiency_level": "beginner"},
+            )
+            context.count("user skills", created)
+
 
 def _seed_availability(context: Any, members: list) -> None:
     for index, member in enumerate(members):
