@@ -443,9 +443,13 @@ class MatchViewSet(GenericViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return Match.objects.none()
-        queryset = selectors.match_queryset(viewer=self.request.user)
-        if self.action in {"accept", "decline"}:
-            user = self.request.user
+        user = self.request.user
+        queryset = selectors.match_queryset(viewer=user)
+        own_only = self.action in {"accept", "decline"} or (
+            # Staff who may see every match still get their own list unless they ask for a member.
+            self.action == "list" and not self.request.query_params.get("user")
+        )
+        if own_only:
             queryset = queryset.filter(Q(user_a=user) | Q(user_b=user))
         return queryset
 

@@ -154,8 +154,16 @@ def test_staff_create_and_delete_matches(make_auth_client, staff):
     match = Match.objects.get()
     assert (match.user_a_id, match.user_b_id, match.created_by_id) == (a.pk, b.pk, staff.pk)
     assert client.get(URL, {"user": a.pk}).json()["count"] == 1
+    assert client.get(URL).json()["count"] == 0  # the staff member's own matches
     assert client.delete(f"{URL}{match.pk}/").status_code == 204
     assert not Match.objects.exists()
+
+
+def test_members_cannot_list_other_members_matches(auth_client, pair):
+    stranger = UserFactory()
+
+    assert auth_client.get(URL, {"user": stranger.pk}).json()["count"] == 0
+    assert auth_client.get(URL, {"user": pair.pk}).json()["count"] == 1  # theirs with me
 
 
 def test_members_cannot_create_or_delete_matches(auth_client, make_auth_client, pair):
