@@ -595,3 +595,16 @@ def test_list_query_count_does_not_grow_with_the_page(
     # count, page, images, offered and desired skills (+ the typo lookup when searching on PG)
     with django_assert_max_num_queries(6):
         api_client.get(URL, {**params, "page_size": 30})
+
+
+def test_list_query_count_is_constant_for_a_signed_in_member_too(auth_client, tree):
+    def add(count):
+        for index in range(count):
+            make_offer(title=f"Offer {index}", offered=[tree["python"]], desired=[tree["guitar"]])
+
+    add(2)
+    small = _list_queries(auth_client, {"page_size": 3, "status": "active"})
+    add(25)
+    large = _list_queries(auth_client, {"page_size": 30, "status": "active"})
+
+    assert large == small
