@@ -36,4 +36,6 @@ class OptionalSlashRouter(SimpleRouter):
     """DRF router whose routes accept ``offers`` and ``offers/`` alike."""
 
     def __init__(self) -> None:
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        # SimpleRouter maps any truthy trailing_slash argument to "/", so set the pattern after.
+        self.trailing_slash = "/?"

@@ -9,9 +9,6 @@ from config.api.routing import OptionalSlashRouter, endpoint
 from marketplace.api import views
 
 router = OptionalSlashRouter()
-# DRF 3.16's SimpleRouter turns any truthy trailing_slash into "/", so OptionalSlashRouter's "/?"
-# is lost (config/api/routing.py, reported to the lead); set the optional slash explicitly.
-router.trailing_slash = "/?"
 router.register("offers", views.OfferViewSet, basename="offer")
 router.register("gigs", views.OfferViewSet, basename="gig")
 router.register("skills", views.SkillViewSet, basename="skill")

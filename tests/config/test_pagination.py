@@ -51,3 +51,24 @@ def test_search_and_ordering_are_defaults(api_client):
     body = api_client.get("/api/v1/probe/users/?search=example.test&ordering=-email").json()
 
     assert [row["email"] for row in body["results"]] == ["zed@example.test", "amy@example.test"]
+
+
+def test_optional_slash_router_accepts_both_spellings():
+    from django.urls import resolve
+    from rest_framework import viewsets
+
+    from config.api.routing import OptionalSlashRouter
+
+    class Things(viewsets.ViewSet):
+        def list(self, request):  # pragma: no cover - only resolved
+            return None
+
+        def retrieve(self, request, pk=None):  # pragma: no cover - only resolved
+            return None
+
+    router = OptionalSlashRouter()
+    router.register("things", Things, basename="thing")
+    patterns = [pattern.pattern.regex.pattern for pattern in router.urls]
+
+    assert patterns == ["^things/?$", "^things/(?P<pk>[^/.]+)/?$"]
+    assert resolve("/api/v1/offers").url_name == resolve("/api/v1/offers/").url_name
