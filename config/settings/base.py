@@ -465,9 +465,7 @@ MARKETPLACE_MATCH_MAX_PER_USER = int(os.environ.get("MARKETPLACE_MATCH_MAX_PER_U
 MARKETPLACE_MATCH_FULL_OVERLAP_MINUTES = int(
     os.environ.get("MARKETPLACE_MATCH_FULL_OVERLAP_MINUTES", "120")
 )
-MARKETPLACE_MATCH_MAX_DISTANCE_KM = float(
-    os.environ.get("MARKETPLACE_MATCH_MAX_DISTANCE_KM", "50")
-)
+MARKETPLACE_MATCH_MAX_DISTANCE_KM = float(os.environ.get("MARKETPLACE_MATCH_MAX_DISTANCE_KM", "50"))
 # Distinct OpenAPI enum names for the marketplace choice sets (drf-spectacular otherwise derives
 # them from field names such as "status" and "mode", which collide across apps).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
