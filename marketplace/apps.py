@@ -10,9 +10,10 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import extensions
-        from marketplace import services
+        from marketplace import selectors, services
 
         # Languages, location or time zone feed the compatibility score: rescore after commit.
         extensions.on_profile_changed(services.on_profile_changed)
         extensions.on_user_deleted(services.on_user_deleted)
         extensions.register_export_section("marketplace", services.user_export)
+        extensions.register_profile_section("skills", selectors.user_skills_profile_section)

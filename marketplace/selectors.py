@@ -229,6 +229,21 @@ def user_skill_list(*, user_id: int) -> QuerySet[UserSkill]:
     return UserSkill.objects.filter(user_id=user_id).select_related("skill", "skill__category")
 
 
+def user_skills_profile_section(user: User) -> dict[str, list[dict]]:
+    """The profile's ``sections.skills``: what the user offers and wants, in one query."""
+    section: dict[str, list[dict]] = {"offered": [], "wanted": []}
+    for row in user_skill_list(user_id=user.pk).order_by("skill__name"):
+        section[row.direction].append(
+            {
+                "skill_id": row.skill_id,
+                "skill_name": row.skill.name,
+                "category_id": row.skill.category_id,
+                "proficiency_level": row.proficiency_level,
+            }
+        )
+    return section
+
+
 # --- availability ---------------------------------------------------------------------------------
 
 

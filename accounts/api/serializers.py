@@ -191,10 +191,16 @@ class StaffUserSerializer(ProfileSerializer):
     suspended_at = serializers.DateTimeField(read_only=True, allow_null=True)
     deleted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     last_login = serializers.DateTimeField(read_only=True, allow_null=True)
-    points_balance = None  # one provider call per row would break the list's query budget
+    # One provider call per row would break the list's query budget.
+    points_balance = None
+    sections = None
 
     class Meta(ProfileSerializer.Meta):
-        fields = [field for field in ProfileSerializer.Meta.fields if field != "points_balance"] + [
+        fields = [
+            field
+            for field in ProfileSerializer.Meta.fields
+            if field not in {"points_balance", "sections"}
+        ] + [
             "is_active",
             "is_staff",
             "is_superuser",

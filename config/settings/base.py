@@ -376,6 +376,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "daphne": {"level": "WARNING"},
+        # Wagtail's reference-index tasks log every run at INFO.
+        "django_tasks": {"level": "WARNING"},
     },
 }
 

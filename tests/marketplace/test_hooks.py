@@ -81,3 +81,27 @@ def test_data_export_section(pair):
 
     assert [row["title"] for row in section["offers"]] == ["Exported offer"]
     assert [row["direction"] for row in section["skills"]] == ["offered"]
+
+
+def test_profile_shows_offered_and_wanted_skills(make_auth_client):
+    # given a member who offers Python and wants Guitar
+    member = UserFactory()
+    python, guitar = SkillFactory(name_en="Python"), SkillFactory(name_en="Guitar")
+    UserSkill.objects.create(
+        user=member, skill=python, direction="offered", proficiency_level="expert"
+    )
+    UserSkill.objects.create(
+        user=member, skill=guitar, direction="wanted", proficiency_level="beginner"
+    )
+
+    # when anyone reads the public profile
+    body = make_auth_client(UserFactory()).get(f"/api/v1/users/{member.pk}/").json()
+
+    # then both lists are there
+    skills = body["sections"]["skills"]
+    assert [(row["skill_name"], row["proficiency_level"]) for row in skills["offered"]] == [
+        ("Python", "expert")
+    ]
+    assert [(row["skill_name"], row["proficiency_level"]) for row in skills["wanted"]] == [
+        ("Guitar", "beginner")
+    ]
