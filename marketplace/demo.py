@@ -413,9 +413,13 @@ def _seed_profiles(members: list) -> None:
 def _seed_offers(
     context: Any, members: list, categories: dict[str, Category], skills: dict[str, Skill]
 ) -> None:
+    experts = context.objects.get("experts") or []
     for index, row in enumerate(OFFERS):
         title, description, category, offered, desired, mode, language, points, minutes = row
-        owner = members[index % len(members)]
+        # Only experts sell paid sessions; without any, the demo offers swaps only.
+        if points and not experts:
+            points = 0
+        owner = experts[index % len(experts)] if points else members[index % len(members)]
         if Offer.objects.filter(owner=owner, title=title).exists():
             continue
         in_person = mode != OfferMode.ONLINE

@@ -264,6 +264,19 @@ def _validate_offer(values: dict[str, Any]) -> None:
         raise ValidationFailed(fields=errors)
 
 
+def _check_can_sell(owner: User, price_points: int) -> None:
+    """Paid sessions are for experts (seed 004's "friend"): a price needs the permission."""
+    if price_points > 0 and not owner.has_perm("accounts.sell_paid_sessions"):
+        raise ValidationFailed(
+            code="expert_required",
+            fields={
+                "price_points": [
+                    _("Only experts can sell paid sessions; set the price to 0 for a swap.")
+                ]
+            },
+        )
+
+
 @transaction.atomic
 def offer_create(
     *,
@@ -295,6 +308,7 @@ def offer_create(
         "longitude": longitude,
     }
     _validate_offer(values)
+    _check_can_sell(owner, price_points)
     if status not in {OfferStatus.ACTIVE, OfferStatus.PAUSED}:
         raise ValidationFailed(fields={"status": [_("Choose active or paused.")]})
     offer = Offer.objects.create(
@@ -362,6 +376,10 @@ def offer_update(*, offer: Offer, **changes: Any) -> Offer:
         if name in changes:
             values[name] = list(changes[name])
     _validate_offer(values)
+    if changes.get("price_points", 0) > locked.price_points:
+        # Raising a price needs the permission; lowering or keeping one never does, so an expert
+        # who lost the role can still take a paid offer down to 0.
+        _check_can_sell(locked.owner, changes["price_points"])
     for name, value in changes.items():
         if name in {"offered_skills", "desired_skills"}:
             continue

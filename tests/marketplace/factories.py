@@ -55,6 +55,17 @@ class SlotFactory(factory.django.DjangoModelFactory):
     end_time = dt.time(17, 0)
 
 
+def make_expert(user):
+    """Give ``user`` the expert role (may sell paid sessions), as staff would."""
+    from accounts.roles import Role
+    from accounts.services import user_role_set
+
+    user_role_set(user=user, role=Role.EXPERT)
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+    return user
+
+
 def make_offer(
     *,
     owner=None,
@@ -73,8 +84,13 @@ def make_offer(
     created_at=None,
     **extra,
 ) -> Offer:
-    """Create an offer through the service, so its search document is built like in production."""
+    """Create an offer through the service, so its search document is built like in production.
+
+    A priced offer's owner is made an expert first: only experts sell paid sessions.
+    """
     owner = owner or UserFactory()
+    if price_points > 0:
+        make_expert(owner)
     category = category or CategoryFactory()
     offered = offered if offered is not None else [SkillFactory(category=category)]
     offer = services.offer_create(

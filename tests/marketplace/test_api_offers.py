@@ -15,7 +15,7 @@ from PIL import Image
 from marketplace.models import Offer, OfferImage, OfferStatus
 from messaging.models import Notification
 from tests.accounts.factories import UserFactory
-from tests.marketplace.factories import CategoryFactory, SkillFactory, make_offer
+from tests.marketplace.factories import CategoryFactory, SkillFactory, make_expert, make_offer
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/offers/"
@@ -72,6 +72,7 @@ def offer_body(tree, **overrides) -> dict:
 
 
 def test_create_offer(auth_client, tree):
+    make_expert(auth_client.user)
     response = auth_client.post(URL, offer_body(tree), format="json")
 
     assert response.status_code == 201, response.content
@@ -95,6 +96,7 @@ def test_create_offer(auth_client, tree):
 
 
 def test_create_gig_alias_answers_the_same_body(auth_client, tree):
+    make_expert(auth_client.user)
     response = auth_client.post("/api/v1/create-gig/", offer_body(tree), format="json")
 
     assert response.status_code == 201
@@ -130,6 +132,7 @@ def test_create_refuses_invalid_offers(auth_client, tree, overrides, field):
 
 
 def test_offline_offer_with_location(auth_client, tree):
+    make_expert(auth_client.user)
     body = offer_body(
         tree, mode="offline", location="Cairo", latitude="30.044420", longitude="31.235712"
     )
@@ -139,6 +142,34 @@ def test_offline_offer_with_location(auth_client, tree):
     assert response.status_code == 201
     assert response.json()["location"] == "Cairo"
     assert response.json()["latitude"] == "30.044420"
+
+
+def test_member_cannot_sell_a_paid_session(auth_client, tree):
+    # given a member without the expert role
+    # when they publish a priced offer
+    response = auth_client.post(URL, offer_body(tree, price_points=10), format="json")
+
+    # then it is refused on the price, and nothing is created
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "expert_required"
+    assert error["fields"] == {
+        "price_points": ["Only experts can sell paid sessions; set the price to 0 for a swap."]
+    }
+    assert Offer.objects.count() == 0
+
+
+def test_member_can_offer_a_swap_but_not_raise_its_price(auth_client, tree):
+    created = auth_client.post(URL, offer_body(tree, price_points=0), format="json")
+    assert created.status_code == 201
+    offer = Offer.objects.get()
+
+    response = auth_client.patch(detail(offer), {"price_points": 5}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "expert_required"
+    offer.refresh_from_db()
+    assert offer.price_points == 0
 
 
 def test_anonymous_cannot_create(api_client, tree):
@@ -205,6 +236,7 @@ def test_owner_patches_their_offer(auth_client, tree):
 
 
 def test_owner_puts_a_whole_offer(auth_client, tree):
+    make_expert(auth_client.user)
     offer = make_offer(owner=auth_client.user, title="Old", category=tree["music"])
 
     response = auth_client.put(
