@@ -351,6 +351,14 @@ def swap_create(
         raise ValidationFailed(
             fields={"points_amount": [_("A paid session needs a price in points.")]}
         )
+    elif not responder.has_perm("accounts.sell_paid_sessions"):
+        # Paid sessions are sold by experts only (seed 004's "friend"); a swap needs no role.
+        raise ValidationFailed(
+            code="expert_required",
+            fields={
+                "points_amount": [_("Only experts sell paid sessions; request a swap instead.")]
+            },
+        )
 
     _validate_times(scheduled_start, scheduled_end, now=now)
     _ensure_available(responder, scheduled_start, scheduled_end)

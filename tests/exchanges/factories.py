@@ -24,8 +24,11 @@ def always_available(user) -> None:
 
 
 def expert(**fields):
-    """A member who is always available (a responder)."""
-    user = UserFactory(**fields)
+    """An expert (may sell paid sessions) who is always available: a responder."""
+    from accounts.roles import Role
+    from accounts.services import user_role_set
+
+    user = user_role_set(user=UserFactory(**fields), role=Role.EXPERT)
     always_available(user)
     return user
 

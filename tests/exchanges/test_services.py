@@ -95,6 +95,32 @@ def test_create_with_an_agreed_price_without_offer():
     assert (swap.kind, swap.points_amount) == (Swap.Kind.POINTS, 15)
 
 
+def test_a_paid_session_with_a_member_who_is_not_an_expert_is_refused():
+    # given a member (no expert role) who is available
+    member = UserFactory()
+    always_available(member)
+
+    # when someone asks to pay them for a session
+    with pytest.raises(ValidationFailed) as refused:
+        services.swap_create(
+            requester=funded_user(50),
+            responder=member,
+            kind=Swap.Kind.POINTS,
+            points_amount=15,
+            scheduled_start=at(30),
+            scheduled_end=at(31),
+        )
+
+    # then it is refused on the price and no swap exists; a skill-for-skill swap is fine
+    assert refused.value.code == "expert_required"
+    assert list(refused.value.fields) == ["points_amount"]
+    assert Swap.objects.count() == 0
+    swap = services.swap_create(
+        requester=UserFactory(), responder=member, scheduled_start=at(30), scheduled_end=at(31)
+    )
+    assert swap.kind == Swap.Kind.SWAP
+
+
 def test_create_outside_the_responders_availability_is_refused():
     # given a responder with no weekly slots
     responder = UserFactory()
