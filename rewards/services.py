@@ -173,8 +173,16 @@ def _lock(sides: Sequence[_Side]) -> list[LedgerAccount]:
         missing = [side for side in sides if side not in found]
         if not missing:
             return [found[side] for side in sides]
-        for side in missing:
-            _account_open(side)
+        # One INSERT … ON CONFLICT DO NOTHING for every missing account (no read, no savepoint):
+        # an account another transaction opens meanwhile is simply kept, and the locking read
+        # above finds it on the next pass.
+        LedgerAccount.objects.bulk_create(
+            [
+                LedgerAccount(kind=side.kind, user_id=side.user_id, reference=side.reference)
+                for side in missing
+            ],
+            ignore_conflicts=True,
+        )
     raise RuntimeError(f"could not open ledger accounts {missing}")  # pragma: no cover
 
 
