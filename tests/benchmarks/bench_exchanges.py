@@ -69,6 +69,16 @@ def _funded(email: str, points: int) -> Any:
     return user
 
 
+def _expert(email: str) -> Any:
+    """A responder who may sell paid sessions and is always available."""
+    from accounts.roles import Role
+    from accounts.services import user_role_set
+
+    user = user_role_set(user=_funded(email, 0), role=Role.EXPERT)
+    _always_available(user)
+    return user
+
+
 def _always_available(user: Any) -> None:
     from marketplace.models import AvailabilitySlot
 
@@ -109,8 +119,7 @@ def _service_accepts(workers: int, *, tag: str) -> float:
     base = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=3)
     plans = []
     for worker in range(workers):
-        expert = _funded(f"bench-x-{tag}-{worker}@example.test", 0)
-        _always_available(expert)
+        expert = _expert(f"bench-x-{tag}-{worker}@example.test")
         requester = _funded(f"bench-r-{tag}-{worker}@example.test", 10 * ACCEPTS_PER_WORKER)
         swaps = [
             services.swap_create(
@@ -214,8 +223,7 @@ def _overlap_race(tag: str) -> tuple[int, float, list[int]]:
 
     timings, winners = [], []
     for round_number in range(10):
-        expert = _funded(f"bench-race-{tag}-{round_number}@example.test", 0)
-        _always_available(expert)
+        expert = _expert(f"bench-race-{tag}-{round_number}@example.test")
         start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=5)
         swaps = [
             services.swap_create(
