@@ -21,6 +21,10 @@ from exchanges.constraints import PostgresExclusionConstraint, TsTzRange
 class Swap(models.Model):
     """One exchange between a requester and a responder at an agreed time."""
 
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         SWAP = "swap", _("Skill for skill")
         POINTS = "points", _("Paid in points")
@@ -231,6 +235,10 @@ class SessionBooking(models.Model):
     concurrent accepts can never double-book; the rows are deleted when the swap is cancelled.
     """
 
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
+
     swap = models.ForeignKey(Swap, on_delete=models.CASCADE, related_name="bookings")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_bookings"
@@ -265,6 +273,10 @@ class SessionBooking(models.Model):
 
 class VideoCall(models.Model):
     """A WebRTC room for an accepted swap; signalling runs through ``/ws/calls/{id}/``."""
+
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for participants")
@@ -315,6 +327,10 @@ class VideoCall(models.Model):
 
 class VideoCallParticipant(models.Model):
     """One participant's admission to a call: join token, joined/left times, open sockets."""
+
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
 
     call = models.ForeignKey(VideoCall, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(

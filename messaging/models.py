@@ -120,6 +120,10 @@ class Thread(models.Model):
 class ThreadParticipant(models.Model):
     """Membership of a thread, with the member's read position and e-mail digest position."""
 
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
+
     thread = models.ForeignKey(
         Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="participants"
     )
@@ -153,6 +157,10 @@ class ThreadParticipant(models.Model):
 
 
 class Message(models.Model):
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
+
     thread = models.ForeignKey(
         Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="messages"
     )
@@ -234,6 +242,10 @@ class Attachment(models.Model):
 
 
 class Notification(models.Model):
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),

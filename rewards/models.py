@@ -97,6 +97,10 @@ def reference_ids(reference: str) -> dict[str, int | None]:
 class LedgerAccount(models.Model):
     """A wallet, an escrow account or a system source/sink, with its cached balance."""
 
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
+
     kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -172,6 +176,10 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class AppendOnlyModel(models.Model):
     """Refuses ``save()`` on an existing row and ``delete()``; PostgreSQL also has a trigger."""
+
+    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
+    # which otherwise re-reads and rewrites index rows on every save.
+    wagtail_reference_index_ignore = True
 
     objects: ClassVar[models.Manager] = AppendOnlyQuerySet.as_manager()
 
