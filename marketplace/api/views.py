@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, status
+from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -65,6 +65,14 @@ def _viewer(request: Request) -> Any:
 # --- catalogue ------------------------------------------------------------------------------------
 
 
+# List and retrieve as DRF does, with query filters applied to lists only: a stray ``?status=``
+# on a detail URL must not turn an existing object into a 404. (A comment, not a docstring: the
+# schema would show a docstring as the description of every viewset without its own.)
+class ListRetrieveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+
 class CategoryListView(APIView):
     """The category tree (or a flat list) in the request's language."""
 
@@ -89,7 +97,7 @@ class CategoryListView(APIView):
 @extend_schema_view(
     list=extend_schema(description="The skill catalogue; `search` for autocomplete."),
 )
-class SkillViewSet(GenericViewSet):
+class SkillViewSet(ListRetrieveViewSet):
     permission_classes = [permissions.AllowAny]
     serializer_class = SkillSerializer
     filter_backends = [DjangoFilterBackend]
@@ -99,16 +107,6 @@ class SkillViewSet(GenericViewSet):
     def get_queryset(self) -> QuerySet:
         return Skill.objects.filter(is_active=True).select_related("category").order_by("id")
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
-
 
 # --- user skills ----------------------------------------------------------------------------------
 
@@ -117,7 +115,7 @@ class SkillViewSet(GenericViewSet):
     create=extend_schema(request=UserSkillInputSerializer, responses={201: UserSkillSerializer}),
     partial_update=extend_schema(request=UserSkillUpdateSerializer, responses=UserSkillSerializer),
 )
-class UserSkillViewSet(GenericViewSet):
+class UserSkillViewSet(ListRetrieveViewSet):
     """Skills members offer or want (seed 003). Yours by default; `?user=` reads another's."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -138,16 +136,6 @@ class UserSkillViewSet(GenericViewSet):
         if self.action == "list" and requested.isdigit():
             user_id = int(requested)
         return selectors.user_skill_list(user_id=user_id).order_by("id")
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request: Request) -> Response:
         serializer = UserSkillInputSerializer(data=request.data)
@@ -202,7 +190,7 @@ OFFER_OWNER_ACTIONS = {
         description="Soft remove: the offer leaves every listing; swaps keep referring to it."
     ),
 )
-class OfferViewSet(GenericViewSet):
+class OfferViewSet(ListRetrieveViewSet):
     """Offers (also served as `gigs/`). Anyone reads active offers; owners edit their own."""
 
     permission_classes = [ReadOnlyOrAuthenticated]
@@ -220,19 +208,9 @@ class OfferViewSet(GenericViewSet):
             queryset = queryset.filter(owner_id=viewer.pk if viewer else None)
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
     def _detail(self, offer_id: int, *, code: int = status.HTTP_200_OK) -> Response:
         offer = selectors.offer_get(viewer=_viewer(self.request), offer_id=offer_id)
         return Response(self.get_serializer(offer).data, status=code)
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request: Request) -> Response:
         serializer = OfferInputSerializer(data=request.data)
@@ -326,7 +304,7 @@ class OfferViewSet(GenericViewSet):
 # --- availability ---------------------------------------------------------------------------------
 
 
-class AvailabilityViewSet(GenericViewSet):
+class AvailabilityViewSet(ListRetrieveViewSet):
     """Weekly slots in the owner's time zone (seed 003). Yours by default; `?user=` reads
     another member's (to pick a time for a swap)."""
 
@@ -345,16 +323,6 @@ class AvailabilityViewSet(GenericViewSet):
         if self.action == "list" and requested.isdigit():
             user_id = int(requested)
         return selectors.availability_slot_list(user_id=user_id)
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(responses={201: AvailabilitySlotSerializer})
     def create(self, request: Request) -> Response:
@@ -375,7 +343,7 @@ class AvailabilityViewSet(GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AvailabilityExceptionViewSet(GenericViewSet):
+class AvailabilityExceptionViewSet(ListRetrieveViewSet):
     """Your dated unavailability (holidays, appointments); private to you."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -388,13 +356,6 @@ class AvailabilityExceptionViewSet(GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return AvailabilityException.objects.none()
         return selectors.availability_exception_list(user_id=self.request.user.pk)
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(responses={201: AvailabilityExceptionSerializer})
     def create(self, request: Request) -> Response:
@@ -430,7 +391,7 @@ class AvailabilityExceptionViewSet(GenericViewSet):
     ),
     destroy=extend_schema(description="Staff (`marketplace.delete_match`)."),
 )
-class MatchViewSet(GenericViewSet):
+class MatchViewSet(ListRetrieveViewSet):
     """Reciprocal matches with a compatibility score and the reasons for it (seed 004)."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -452,16 +413,6 @@ class MatchViewSet(GenericViewSet):
         if own_only:
             queryset = queryset.filter(Q(user_a=user) | Q(user_b=user))
         return queryset
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request: Request) -> Response:
         if not request.user.has_perm("marketplace.add_match"):

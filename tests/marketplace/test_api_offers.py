@@ -640,3 +640,12 @@ def test_list_query_count_is_constant_for_a_signed_in_member_too(auth_client, tr
     large = _list_queries(auth_client, {"page_size": 30, "status": "active"})
 
     assert large == small
+
+
+def test_list_filters_do_not_hide_an_offer_on_its_detail_url(api_client, tree):
+    offer = make_offer(title="Online only", mode="online", category=tree["music"])
+
+    response = api_client.get(detail(offer), {"mode": "offline", "price_min": 500})
+
+    assert response.status_code == 200
+    assert response.json()["id"] == offer.pk
