@@ -31,6 +31,10 @@ def _refused(response) -> None:
         "message": "Google did not confirm this sign-in.",
         "fields": {},
     }
+    # and nothing was created or linked
+    assert not User.objects.filter(email="nadia.farouk@gmail.com").exists()
+    assert SocialAccount.objects.count() == 0
+    assert OutstandingToken.objects.count() == 0
 
 
 def test_valid_id_token_creates_exactly_one_account(api_client, google):
