@@ -44,7 +44,7 @@ from accounts.images import AVATAR, BANNER, ImageRejected, ImageSlot, image_reen
 from accounts.models import User, UserManager
 from accounts.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role, role_group
 from accounts.tasks import email_verification_send_task, password_reset_send_task
-from config.api.errors import ApplicationError, Conflict, ValidationFailed
+from core.exceptions import ApplicationError, Conflict, ValidationFailed
 
 # Fields a member edits on their own profile (images go through their own path).
 PROFILE_FIELDS = frozenset(

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 
 from accounts.consumers import UserConsumer
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from exchanges import services
 from messaging.groups import call_group
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from exchanges import services
 from exchanges.models import SessionBooking, Swap, VideoCall, VideoCallParticipant
 from marketplace.models import Offer

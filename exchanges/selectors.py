@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
-from config.api.errors import NotFound
+from core.exceptions import NotFound
 from exchanges.models import Swap, VideoCall, VideoCallParticipant
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from exchanges import state_machine
 from exchanges.models import CalendarFeed, SessionBooking, Swap, VideoCall, VideoCallParticipant
 from marketplace import selectors as marketplace_selectors

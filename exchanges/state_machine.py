@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from config.api.errors import Conflict
+from core.exceptions import Conflict
 from exchanges.models import Swap
 
 if TYPE_CHECKING:

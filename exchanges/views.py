@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework_simplejwt.tokens import AccessToken
 
-from config.api.errors import NotFound
+from core.exceptions import NotFound
 from exchanges import selectors
 
 

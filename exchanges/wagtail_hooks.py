@@ -25,7 +25,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from exchanges import services
 from exchanges.models import Swap, VideoCall
 

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from config.api.errors import Conflict, NotFound, ValidationFailed
+from core.exceptions import Conflict, NotFound, ValidationFailed
 from marketplace import search
 from marketplace.images import ImageRejected, offer_image_reencode
 from marketplace.matching import (

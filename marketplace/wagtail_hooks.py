@@ -29,7 +29,7 @@ from wagtail.admin.widgets import Button, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from marketplace import services, tasks
 from marketplace.models import Category, Offer, OfferStatus, Skill
 

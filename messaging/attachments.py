@@ -20,7 +20,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from config.api.errors import ValidationFailed
+from core.exceptions import ValidationFailed
 
 IMAGE_TYPES = {
     "image/jpeg": ("JPEG", ".jpg"),

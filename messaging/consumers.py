@@ -29,7 +29,7 @@ from django.conf import settings
 from django.utils import translation
 
 from accounts.consumers import UserConsumer
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from messaging import selectors, services
 from messaging.groups import thread_group, user_group
 from messaging.models import Thread

@@ -25,7 +25,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from messaging import attachments as attachment_files
 from messaging import notification_texts
 from messaging.groups import broadcast_on_commit, thread_group, user_group

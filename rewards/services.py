@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.api.errors import Conflict, Forbidden, ValidationFailed
+from core.exceptions import Conflict, Forbidden, ValidationFailed
 from rewards.models import (
     HOLDING_KINDS,
     REASON_PATTERN,

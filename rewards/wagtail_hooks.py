@@ -35,7 +35,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer
 from rewards.services import points_grant
 

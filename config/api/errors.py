@@ -2,9 +2,9 @@
 
     {"error": {"code": "validation_error", "message": "…", "fields": {"email": ["…"]}}}
 
-Services raise the ``ApplicationError`` family; DRF and Django raise their own exceptions; this
-module maps all of them, in the request's language, with the right status. Unhandled exceptions
-become a 500 whose body never carries a traceback (the log gets it).
+Services raise the ``ApplicationError`` family (``core/exceptions.py``); DRF and Django raise their
+own exceptions; this module maps all of them, in the request's language, with the right status.
+Unhandled exceptions become a 500 whose body never carries a traceback (the log gets it).
 """
 
 from __future__ import annotations
@@ -21,56 +21,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from core.exceptions import ApplicationError
+
 logger = logging.getLogger("skillswap.api")
-
-
-class ApplicationError(Exception):
-    """A business rule refused the request. Subclasses fix the status and the code."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
-    default_message = _("The request could not be processed.")
-
-    def __init__(
-        self,
-        message: str | None = None,
-        *,
-        code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        self.message = message if message is not None else force_str(self.default_message)
-        if code is not None:
-            self.code = code
-        self.fields = fields or {}
-        self.extra = extra or {}
-        super().__init__(self.message)
-
-
-class ValidationFailed(ApplicationError):
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "validation_error"
-    default_message = _("Some fields are not valid.")
-
-
-class Forbidden(ApplicationError):
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
-    default_message = _("You do not have permission to perform this action.")
-
-
-class NotFound(ApplicationError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-    default_message = _("Not found.")
-
-
-class Conflict(ApplicationError):
-    """The object's current state does not allow the move (state machine, double booking)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-    default_message = _("The request conflicts with the current state of the resource.")
 
 
 # DRF exception class → our code. Order matters: subclasses before their bases.

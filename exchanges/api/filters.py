@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from config.api.errors import ValidationFailed
+from core.exceptions import ValidationFailed
 from exchanges.models import Swap
 
 S = Swap.Status

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import NotFound
 from config.api.schema import error_response
+from core.exceptions import NotFound
 from exchanges import ics, selectors, services
 from exchanges.api import serializers as s
 from exchanges.api.filters import MeetingFilter, SessionFilter, SwapFilter

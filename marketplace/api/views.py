@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from config.api.errors import Forbidden, NotFound, ValidationFailed
+from core.exceptions import Forbidden, NotFound, ValidationFailed
 from marketplace import selectors, services
 from marketplace.api.filters import (
     AvailabilityFilterSet,

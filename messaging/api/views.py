@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from config.api.errors import ValidationFailed
+from core.exceptions import ValidationFailed
 from messaging import selectors, services
 from messaging.api.filters import NotificationFilter, ThreadFilter
 from messaging.api.serializers import (

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from config.api.errors import NotFound
+from core.exceptions import NotFound
 from rewards.extensions import swap_counterparty_resolver
 from rewards.models import AccountKind, Entry, reason_label, reference_ids
 from rewards.selectors import entry_counterparty

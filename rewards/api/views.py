@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import ValidationFailed
 from config.api.schema import error_response
+from core.exceptions import ValidationFailed
 from rewards.api.filters import TransactionFilter
 from rewards.api.serializers import (
     BalanceSerializer,

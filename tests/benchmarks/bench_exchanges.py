@@ -217,7 +217,7 @@ def _overlap_race(tag: str) -> tuple[int, float, list[int]]:
     from django.db.models import Exists, OuterRef
     from django.utils import timezone
 
-    from config.api.errors import Conflict
+    from core.exceptions import Conflict
     from exchanges import services
     from exchanges.models import SessionBooking
 

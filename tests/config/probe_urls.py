@@ -6,10 +6,10 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import Conflict
 from config.api.throttling import AuthRateThrottle
 from config.urls import handler404, handler500  # noqa: F401 - Django reads them from here
 from config.urls import urlpatterns as site_urlpatterns
+from core.exceptions import Conflict
 
 User = get_user_model()
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from config.api.errors import Conflict, Forbidden, ValidationFailed
+from core.exceptions import Conflict, Forbidden, ValidationFailed
 from exchanges import services
 from exchanges.models import SessionBooking, Swap
 from messaging.models import Notification

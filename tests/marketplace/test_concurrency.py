@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from config.api.errors import ApplicationError
+from core.exceptions import ApplicationError
 from marketplace import services
 from marketplace.models import AvailabilitySlot, Match, UserSkill
 from tests.accounts.factories import UserFactory

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from messaging import services
 from messaging.models import (
     Message,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from config.api.errors import Conflict, Forbidden, ValidationFailed
+from core.exceptions import Conflict, Forbidden, ValidationFailed
 from rewards.models import AccountKind, Entry, LedgerAccount, Transfer
 from rewards.selectors import escrow_held, wallet_balance, wallet_held_in_escrow
 from rewards.services import (
