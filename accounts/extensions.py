@@ -10,6 +10,7 @@ calls made by accounts services, not Django signals.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -90,3 +91,33 @@ def export_sections(user: User) -> dict[str, Any]:
 
 def profile_sections(user: User) -> dict[str, Any]:
     return {name: section(user) for name, section in sorted(_profile_sections.items())}
+
+
+# --- writable profile fields owned by higher apps ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileWriter:
+    """A writable profile field that another app owns (seed 000's ``skills`` on PUT auth/profile).
+
+    ``field()`` builds the DRF serializer field (write-only) the profile accepts under the name;
+    ``apply(user, value)`` stores the validated value, inside the profile update's transaction,
+    and may raise ``core.exceptions.ValidationFailed`` naming the field.
+    """
+
+    field: Callable[[], Any]
+    apply: Callable[[User, Any], None]
+
+
+_profile_writers: dict[str, ProfileWriter] = {}
+
+
+def register_profile_writer(
+    name: str, *, field: Callable[[], Any], apply: Callable[[User, Any], None]
+) -> None:
+    """Accept ``name`` in the own-profile PUT/PATCH and hand its value to ``apply``."""
+    _profile_writers[name] = ProfileWriter(field=field, apply=apply)
+
+
+def profile_writers() -> dict[str, ProfileWriter]:
+    return dict(sorted(_profile_writers.items()))
