@@ -1,4 +1,4 @@
-"""The SkillSwap user: e-mail is the login, unique whatever its case."""
+"""The SkillSwap user: e-mail is the login, unique whatever its case; an optional username too."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from accounts.validators import (
     validate_interests,
     validate_languages,
     validate_phone,
+    validate_username,
 )
 
 
@@ -67,10 +69,22 @@ def validate_time_zone(value: str) -> None:
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    # An optional public handle, a second sign-in name (docs/api.md, "Usernames"). Stored as typed;
+    # unique whatever its case (a unique index on lower(username) over the non-empty ones).
+    username = models.CharField(
+        _("username"),
+        max_length=30,
+        blank=True,
+        default="",
+        validators=[validate_username],
+        help_text=_("3 to 30 letters, digits, “.”, “_” or “-”; optional."),
+    )
+    username_changed_at = models.DateTimeField(_("username changed at"), null=True, blank=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    address = models.CharField(_("address"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = models.CharField(
         _("country"),
@@ -134,6 +148,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
+    # Access tokens issued at or before this instant are refused, even after a reactivation
+    # (set by a suspension; checked by accounts.authentication and accounts.websocket_auth).
+    tokens_valid_after = models.DateTimeField(_("tokens valid after"), null=True, blank=True)
     # Set when the owner deleted their account: personal data is anonymised, the row stays so
     # ledger entries, reviews and swaps keep a consistent counterpart.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
@@ -155,6 +172,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=~Q(username=""),
+                name="accounts_user_username_ci_unique",
+                violation_error_message=_("This username is taken."),
+            ),
         ]
 
     def __str__(self) -> str:

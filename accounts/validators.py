@@ -23,6 +23,40 @@ COMMUNICATION_STYLES = [
 ]
 INTEREST_KEYS = {"interests", "communication_style"}
 PHONE_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+USERNAME_MIN_LENGTH = 3
+USERNAME_MAX_LENGTH = 30
+# ASCII letters and digits plus ``.``, ``_`` and ``-``: no "@" (so a sign-in name is never taken
+# for an e-mail address) and no look-alike letters from other scripts (``аdmin`` with a Cyrillic a).
+USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+# Handles that would pass for the platform, its staff, or a path of the API (``users/me/``).
+RESERVED_USERNAMES = frozenset(
+    {
+        "about",
+        "account",
+        "accounts",
+        "admin",
+        "administrator",
+        "api",
+        "anonymous",
+        "auth",
+        "help",
+        "login",
+        "logout",
+        "me",
+        "moderator",
+        "moderators",
+        "null",
+        "register",
+        "root",
+        "signup",
+        "skillswap",
+        "staff",
+        "support",
+        "system",
+        "undefined",
+        "www",
+    }
+)
 
 
 def validate_languages(value: Any) -> None:
@@ -42,6 +76,31 @@ def validate_languages(value: Any) -> None:
             )
     if len(set(value)) != len(value):
         raise ValidationError(_("Each language may appear only once."), code="duplicate")
+
+
+def validate_username(value: str) -> None:
+    """3 to 30 ASCII letters, digits, ``.``, ``_`` or ``-``; not all digits; not reserved."""
+    if not value:
+        return
+    if not USERNAME_MIN_LENGTH <= len(value) <= USERNAME_MAX_LENGTH:
+        raise ValidationError(
+            _("A username has %(min)d to %(max)d characters."),
+            code="length",
+            params={"min": USERNAME_MIN_LENGTH, "max": USERNAME_MAX_LENGTH},
+        )
+    if not USERNAME_RE.match(value):
+        raise ValidationError(
+            _("A username may contain only English letters, digits, “.”, “_” and “-”."),
+            code="invalid",
+        )
+    if value.isdigit():
+        raise ValidationError(_("A username cannot be only digits."), code="digits")
+    if value.lower() in RESERVED_USERNAMES:
+        raise ValidationError(
+            _("“%(value)s” is reserved; choose another username."),
+            code="reserved",
+            params={"value": value},
+        )
 
 
 def validate_country(value: str) -> None:
