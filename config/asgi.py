@@ -1,8 +1,13 @@
 """ASGI entry point: HTTP and WebSocket from one process.
 
-WebSocket routes live under ``/ws/`` and are collected from each app's ``routing.py``; every socket
-passes through the JWT middleware, which closes it with 4401 unless ``?token=`` is a valid access
-token of an active user.
+WebSocket routes live under ``/ws/`` and are collected from each app's ``routing.py``. Every socket
+passes, in order (``config/websocket_guards.py``, docs/api.md "WebSockets"):
+
+1. the Origin check: a page of a foreign site closes with 4403 (no Origin is fine for native
+   clients);
+2. the route check: a path no app routes closes with 4404 (instead of a 500 in the log);
+3. the JWT middleware: it closes with 4401 unless ``?token=`` is a valid access token of an active
+   user.
 """
 
 import os
@@ -16,13 +21,16 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.websocket_auth import JWTAuthMiddleware  # noqa: E402
+from config.websocket_guards import OriginCheckMiddleware, RouteCheckMiddleware  # noqa: E402
 from config.websocket_routing import websocket_urlpatterns  # noqa: E402
+
+websocket_router = URLRouter(websocket_urlpatterns)
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # No origin check: sockets authenticate with a token in the URL, never with a cookie,
-        # so a foreign page cannot ride on a user's session; native clients send no Origin.
-        "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": OriginCheckMiddleware(
+            RouteCheckMiddleware(JWTAuthMiddleware(websocket_router), websocket_router)
+        ),
     }
 )

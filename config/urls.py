@@ -3,19 +3,21 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views import defaults
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config.api.errors import api_error_response, is_api_request
+from config.api.errors import api_error_response, api_not_found, is_api_request
 
 urlpatterns = [
     path("api/v1/", include("config.api_v1")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_v1:schema"), name="api-redoc"),
+    # Anything else under /api/ is a 404 in the error shape, whatever the method or DEBUG.
+    re_path(r"^api/", api_not_found),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

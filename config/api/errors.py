@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -43,6 +46,8 @@ _DRF_CODES: list[tuple[type[exceptions.APIException], str]] = [
 VALIDATION_MESSAGE = _("Some fields are not valid.")
 SERVER_ERROR_MESSAGE = _("Something went wrong on our side. Please try again later.")
 NOT_FOUND_MESSAGE = _("Not found.")
+TOO_LARGE_MESSAGE = _("The request body is too large.")
+BAD_REQUEST_MESSAGE = _("The request could not be understood.")
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra: Any) -> dict:
@@ -93,6 +98,12 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when DRF reads it.
+        exc = exceptions.ParseError(TOO_LARGE_MESSAGE)
+    elif isinstance(exc, SuspiciousOperation | BadRequest):
+        # Too many fields, a malformed multipart body: the client's fault, never a 500.
+        exc = exceptions.ParseError(BAD_REQUEST_MESSAGE)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -145,18 +156,37 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def api_error_response(request: HttpRequest, status_code: int) -> JsonResponse:
-    code, message = {
-        400: ("bad_request", _("The request could not be understood.")),
+def api_error_response(
+    request: HttpRequest, status_code: int, *, code: str | None = None, message: Any = None
+) -> JsonResponse:
+    default_code, default_message = {
+        400: ("bad_request", BAD_REQUEST_MESSAGE),
         403: ("permission_denied", _("You do not have permission to perform this action.")),
         404: ("not_found", NOT_FOUND_MESSAGE),
         500: ("server_error", SERVER_ERROR_MESSAGE),
     }[status_code]
     return JsonResponse(
-        error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False}
+        error_body(code or default_code, message or default_message),
+        status=status_code,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
+# Exempt: a POST to a path that does not exist is a 404, not Django's HTML CSRF page (the API
+# authenticates with bearer tokens, never cookies, so there is no session to protect here).
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Catch-all for unknown paths under /api/v1/."""
+    """Catch-all for unknown paths under /api/: a 404 in the error shape, whatever the method."""
     return api_error_response(request, 404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a 403 in the error shape under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return api_error_response(
+            request,
+            403,
+            code="csrf_failed",
+            message=_("The request was refused: its CSRF check failed."),
+        )
+    return django_csrf_failure(request, reason=reason)

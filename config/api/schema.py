@@ -1,4 +1,4 @@
-"""OpenAPI: every operation documents the error bodies it can answer with (SPEC §1)."""
+"""OpenAPI: every operation documents the error bodies it can answer with (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ class AutoSchema(openapi.AutoSchema):
             errors["403"] = "Authenticated but not allowed."
         if "{" in self.path:
             errors["404"] = "Not found, or not visible to the caller."
+        if self._is_paginated_list():
+            errors.setdefault(
+                "400", "Invalid input (`validation_error`: e.g. `page` is not a number from 1)."
+            )
+            errors.setdefault("404", "Not found: `page` is past the last page.")
         if getattr(self.view, "throttle_classes", None):
             errors["429"] = "Rate limit exceeded; see `Retry-After`."
         for code, description in errors.items():
@@ -56,6 +61,13 @@ class AutoSchema(openapi.AutoSchema):
         return any(
             klass in (permissions.AllowAny,) or getattr(klass, "allows_anonymous", False)
             for klass in classes
+        )
+
+    def _is_paginated_list(self) -> bool:
+        return (
+            self.method == "GET"
+            and self._get_paginator() is not None
+            and self._is_list_view(self.get_response_serializers())
         )
 
     def _has_query_filters(self) -> bool:
