@@ -47,21 +47,49 @@ class Category(models.Model):
         return self.name or self.slug
 
 
+class SkillStatus(models.TextChoices):
+    APPROVED = "approved", _("In the catalogue")
+    PENDING = "pending", _("Suggested, awaiting review")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Skill(models.Model):
-    """A skill of the catalogue; ``synonyms`` are comma-separated terms in any language."""
+    """A skill of the catalogue; ``synonyms`` are comma-separated terms in any language.
+
+    Members never write the catalogue: a name they use that it does not know becomes a
+    ``pending`` suggestion (``suggested_by``), shown only in its authors' own user skills and
+    offers and left out of catalogue lists, search and matching until a moderator approves it in
+    the Wagtail admin (docs/api.md, "Skill suggestions"). A suggestion may come without a
+    category; the moderator chooses one on approval.
+    """
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True, allow_unicode=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="skills"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="skills",
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=SkillStatus.choices, default=SkillStatus.APPROVED
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("suggested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
     synonyms = models.TextField(
         _("synonyms"), blank=True, help_text=_("Comma-separated alternative names, any language.")
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # Added by a member through user-skills (seed 003 posts free-text skill names); moderators
-    # review them in the admin.
+    # First named by a member (user-skills, offers, profile skills: docs/api.md, "Skill
+    # suggestions"); kept after approval so moderators can tell where an entry came from.
     is_user_submitted = models.BooleanField(_("submitted by a member"), default=False)
     # Normalised names and synonyms in both languages (marketplace.search.normalise), for
     # autocomplete on every database.
@@ -72,6 +100,7 @@ class Skill(models.Model):
         verbose_name = _("skill")
         verbose_name_plural = _("skills")
         ordering = ["id"]
+        indexes = [models.Index(fields=["status", "is_active"], name="mkt_skill_status_active")]
 
     def __str__(self) -> str:
         return self.name or self.slug

@@ -37,6 +37,7 @@ from marketplace.models import (
     OfferImage,
     OfferStatus,
     Skill,
+    SkillStatus,
     UserSkill,
 )
 
@@ -100,7 +101,9 @@ def skill_list(*, search_text: str | None = None, category_id: int | None = None
     Every query word must be the start of (or inside) a word of the skill's names or synonyms, in
     either language; on PostgreSQL a word may also be a near spelling of a vocabulary word.
     """
-    queryset = Skill.objects.filter(is_active=True).select_related("category")
+    queryset = Skill.objects.filter(is_active=True, status=SkillStatus.APPROVED).select_related(
+        "category"
+    )
     if category_id is not None:
         queryset = queryset.filter(
             category_id__in=category_descendant_ids(category_ids=[category_id])
@@ -225,14 +228,31 @@ def _cos_deg(degrees: float) -> float:
 # --- user skills ----------------------------------------------------------------------------------
 
 
-def user_skill_list(*, user_id: int) -> QuerySet[UserSkill]:
-    return UserSkill.objects.filter(user_id=user_id).select_related("skill", "skill__category")
+def user_skill_visible(*, viewer_id: int | None) -> QuerySet[UserSkill]:
+    """Every user skill ``viewer_id`` may read: all on catalogue skills, and their own on
+    pending suggestions (a suggestion is seen by its authors only; docs/api.md)."""
+    visible = Q(skill__status=SkillStatus.APPROVED)
+    if viewer_id is not None:
+        visible |= Q(user_id=viewer_id, skill__status=SkillStatus.PENDING)
+    return UserSkill.objects.filter(visible).select_related("skill", "skill__category")
+
+
+def user_skill_list(*, user_id: int, viewer_id: int | None = None) -> QuerySet[UserSkill]:
+    """The user's skills as ``viewer_id`` sees them (pending suggestions only for their
+    author); without a viewer, the user's own view."""
+    viewer = user_id if viewer_id is None else viewer_id
+    return user_skill_visible(viewer_id=viewer).filter(user_id=user_id)
 
 
 def user_skills_profile_section(user: User) -> dict[str, list[dict]]:
-    """The profile's ``sections.skills``: what the user offers and wants, in one query."""
+    """The profile's ``sections.skills``: what the user offers and wants, in one query.
+
+    Public as well as own, so catalogue skills only: pending suggestions are listed in the
+    author's ``user-skills/``.
+    """
     section: dict[str, list[dict]] = {"offered": [], "wanted": []}
-    for row in user_skill_list(user_id=user.pk).order_by("skill__name"):
+    rows = user_skill_visible(viewer_id=None).filter(user_id=user.pk)
+    for row in rows.order_by("skill__name"):
         section[row.direction].append(
             {
                 "skill_id": row.skill_id,

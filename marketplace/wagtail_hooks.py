@@ -5,6 +5,11 @@
 - Offers: read-only listing and inspection; moderators (``marketplace.moderate_offer``) approve an
   offer or remove it with a reason, through ``marketplace.services`` (never a hard delete).
 - Moderation queue: new offers nobody reviewed yet and offers reported since their last review.
+- Skill suggestions: names members used that the catalogue did not know. A moderator
+  (``marketplace.change_skill``) approves one into the catalogue (choosing its category and
+  names) or merges it into an existing skill as a synonym, or rejects it (the user skills naming
+  it are deleted, offers drop it, the name is refused from then on). docs/api.md, "Skill
+  suggestions".
 """
 
 from __future__ import annotations
@@ -31,9 +36,10 @@ from wagtail.permissions import register_permission_policy
 
 from core.exceptions import ApplicationError
 from marketplace import services, tasks
-from marketplace.models import Category, Offer, OfferStatus, Skill
+from marketplace.models import Category, Offer, OfferStatus, Skill, SkillStatus
 
 MODERATE_OFFER = "marketplace.moderate_offer"
+REVIEW_SKILL = "marketplace.change_skill"
 
 
 def moderation_queue(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
@@ -104,11 +110,193 @@ class SkillViewSet(ModelViewSet):
         "is_active",
         "is_user_submitted",
     ]
-    list_display = ["name_en", "name_ar", "category", "slug", "is_active", "is_user_submitted"]
-    list_filter = {"category": ["exact"], "is_active": ["exact"], "is_user_submitted": ["exact"]}
+    list_display = [
+        "name_en",
+        "name_ar",
+        "category",
+        "slug",
+        "status",
+        "is_active",
+        "is_user_submitted",
+    ]
+    list_filter = {
+        "status": ["exact"],
+        "category": ["exact"],
+        "is_active": ["exact"],
+        "is_user_submitted": ["exact"],
+    }
     search_fields = ["name_en", "name_ar", "slug", "synonyms"]
     search_backend_name = None
     ordering = ["name_en"]
+
+
+# --- skill suggestions ----------------------------------------------------------------------------
+
+
+class ApproveSuggestionForm(forms.Form):
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120)
+    name_ar = forms.CharField(label=_("Name (Arabic)"), max_length=120, required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True).order_by("sort_order", "id"),
+        required=False,
+        help_text=_("Required unless the suggestion is merged into an existing skill."),
+    )
+    merge_into = forms.ModelChoiceField(
+        label=_("Merge into an existing skill"),
+        queryset=Skill.objects.filter(status=SkillStatus.APPROVED).order_by("name_en"),
+        required=False,
+        help_text=_("The suggested name becomes a synonym of that skill; its entries follow."),
+    )
+
+
+class SuggestionActionView(WagtailAdminTemplateMixin, FormView):
+    """Base of the approve and reject screens: a pending suggestion, ``change_skill`` needed."""
+
+    template_name = "wagtailadmin/generic/form.html"
+    index_url_name = ""
+    submit_label = ""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.has_perm(REVIEW_SKILL):
+            raise PermissionDenied
+        self.skill = get_object_or_404(Skill, pk=kwargs["pk"], status=SkillStatus.PENDING)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self) -> str:
+        return self.skill.name_en or self.skill.slug
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(action_url=self.request.path, submit_button_label=self.submit_label)
+        return context
+
+    def done(self, message: str) -> Any:
+        messages.success(self.request, message)
+        return redirect(reverse(self.index_url_name))
+
+
+class ApproveSuggestionView(SuggestionActionView):
+    """Approve a suggestion into the catalogue, or merge it into an existing skill."""
+
+    form_class = ApproveSuggestionForm
+    page_title = _("Approve skill suggestion")
+    header_icon = "check"
+    submit_label = _("Approve")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {
+            "name_en": self.skill.name_en,
+            "name_ar": self.skill.name_ar or "",
+            "category": self.skill.category_id,
+        }
+
+    def form_valid(self, form: ApproveSuggestionForm) -> Any:
+        data = form.cleaned_data
+        try:
+            skill = services.skill_suggestion_approve(
+                skill=self.skill,
+                moderator=self.request.user,
+                category=data["category"],
+                name_en=data["name_en"],
+                name_ar=data["name_ar"],
+                merge_into=data["merge_into"],
+            )
+        except ApplicationError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        return self.done(_("“%(name)s” is in the catalogue.") % {"name": skill.name_en})
+
+
+class RejectSuggestionView(SuggestionActionView):
+    """Reject a suggestion: its user skills go, offers drop it, the name is refused later."""
+
+    form_class = forms.Form
+    page_title = _("Reject skill suggestion")
+    header_icon = "bin"
+    submit_label = _("Reject")
+
+    def form_valid(self, form: forms.Form) -> Any:
+        try:
+            services.skill_suggestion_reject(skill=self.skill, moderator=self.request.user)
+        except ApplicationError as exc:
+            messages.error(self.request, exc.message)
+            return redirect(reverse(self.index_url_name))
+        return self.done(_("The suggestion was rejected."))
+
+
+class SuggestionIndexView(IndexView):
+    approve_url_name = ""
+    reject_url_name = ""
+
+    def get_base_queryset(self) -> QuerySet[Skill]:
+        return super().get_base_queryset().filter(status=SkillStatus.PENDING)
+
+    def get_list_more_buttons(self, instance: Skill) -> list:
+        buttons = list(super().get_list_more_buttons(instance))
+        if self.request.user.has_perm(REVIEW_SKILL):
+            buttons += [
+                ListingButton(
+                    _("Approve"),
+                    url=reverse(self.approve_url_name, args=[instance.pk]),
+                    icon_name="check",
+                    priority=4,
+                ),
+                ListingButton(
+                    _("Reject"),
+                    url=reverse(self.reject_url_name, args=[instance.pk]),
+                    icon_name="bin",
+                    priority=5,
+                ),
+            ]
+        return buttons
+
+
+class SkillSuggestionViewSet(ModelViewSet):
+    model = Skill
+    icon = "help"
+    menu_label = _("Skill suggestions")
+    add_to_admin_menu = False
+    index_view_class = SuggestionIndexView
+    copy_view_enabled = False
+    form_fields = ["name_en"]
+    list_display = ["name_en", "category", "suggested_by", "created_at"]
+    list_filter = {"category": ["exact"]}
+    search_fields = ["name_en", "name_ar", "slug"]
+    search_backend_name = None
+    ordering = ["created_at"]
+
+    def get_index_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_index_view_kwargs(
+            approve_url_name=self.get_url_name("approve"),
+            reject_url_name=self.get_url_name("reject"),
+            **kwargs,
+        )
+
+    def get_urlpatterns(self) -> list:
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "approve/<int:pk>/",
+                ApproveSuggestionView.as_view(index_url_name=self.get_url_name("index")),
+                name="approve",
+            ),
+            path(
+                "reject/<int:pk>/",
+                RejectSuggestionView.as_view(index_url_name=self.get_url_name("index")),
+                name="reject",
+            ),
+        ]
+
+    def register_admin_url_finder(self) -> None:
+        return None  # "edit this skill" links resolve to the Skills screens
+
+    def register_reference_index(self) -> None:
+        return None
 
 
 # --- offers and moderation ------------------------------------------------------------------------
@@ -352,6 +540,7 @@ class MarketplaceViewSetGroup(ModelViewSetGroup):
         OfferViewSet("marketplace_offers"),
         CategoryViewSet("marketplace_categories"),
         SkillViewSet("marketplace_skills"),
+        SkillSuggestionViewSet("marketplace_skill_suggestions"),
     )
 
 

@@ -22,6 +22,7 @@ from marketplace.models import (
     OfferStatus,
     Proficiency,
     Skill,
+    SkillStatus,
     UserSkill,
 )
 
@@ -56,6 +57,13 @@ def _ids_or_slugs(value: str, model: type) -> list[int]:
             slugs.append(part)
     if slugs:
         ids.extend(model.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+    if model is Skill and ids:
+        # Pending suggestions are not in the catalogue: they filter nothing.
+        ids = list(
+            Skill.objects.filter(pk__in=ids, status=SkillStatus.APPROVED).values_list(
+                "pk", flat=True
+            )
+        )
     return ids
 
 

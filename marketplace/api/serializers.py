@@ -1,4 +1,9 @@
-"""Input and output serializers of the marketplace API."""
+"""Input and output serializers of the marketplace API.
+
+Every input serializer derives from ``config.api.serializers.InputSerializer`` or
+``InputModelSerializer``: an unknown field is a 400 naming it, free text is cleaned
+(``CleanCharField``), dates are bounded (docs/api.md, "Input rules").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import CleanCharField
+from config.api.serializers import InputModelSerializer, InputSerializer
 from marketplace.models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -22,8 +29,77 @@ from marketplace.models import (
     OfferStatus,
     Proficiency,
     Skill,
+    SkillStatus,
     UserSkill,
 )
+
+SKILL_NAME_MAX = 120
+
+
+def _viewer_id(context: dict[str, Any]) -> int | None:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "A catalogue skill id."},
+            {
+                "type": "string",
+                "maxLength": SKILL_NAME_MAX,
+                "description": "A skill name in English or Arabic, or a synonym.",
+            },
+        ]
+    }
+)
+class SkillRefField(serializers.Field):
+    """A skill given by catalogue id or by name (seed 000 names skills: ``["Python"]``).
+
+    Names are cleaned like all member text; the service resolves them, and a name the catalogue
+    does not know becomes the caller's pending suggestion (docs/api.md, "Skill suggestions").
+    """
+
+    default_error_messages = {
+        "invalid": _("Give a skill id or a skill name."),
+        "blank": _("This field may not be blank."),
+        "max_length": _("Ensure this field has no more than {max_length} characters."),
+    }
+
+    def to_internal_value(self, data: Any) -> int | str:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            if data < 1:
+                self.fail("invalid")
+            return data
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if data.strip().isdigit() and len(data.strip()) < 12:
+            return int(data.strip())
+        name = CleanCharField(max_length=SKILL_NAME_MAX).run_validation(data)
+        return " ".join(name.split())
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+        "example": "09:00:00",
+        "description": "Local wall-clock time, HH:MM or HH:MM:SS, without a time zone.",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day in the owner's time zone, written ``HH:MM:SS`` (seed 003).
+
+    OpenAPI's ``format: time`` means an RFC 3339 time with an offset, which these are not: the
+    schema declares a pattern instead, so the schema and the responses agree.
+    """
+
 
 # --- catalogue ------------------------------------------------------------------------------------
 
@@ -85,7 +161,32 @@ class SkillSerializer(serializers.ModelSerializer):
 class SkillRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Skill
-        fields = ["id", "name", "slug"]
+        fields = ["id", "name", "slug", "status"]
+        extra_kwargs = {
+            "status": {
+                "help_text": "pending: a name you suggested, awaiting review; only you see it."
+            }
+        }
+
+
+@extend_schema_field(SkillRefSerializer(many=True))
+class OwnSkillRefsField(serializers.Field):
+    """An offer's skills: catalogue skills for everyone, the owner's pending suggestions for the
+    owner only."""
+
+    def __init__(self, relation: str, **kwargs: Any) -> None:
+        self.relation = relation
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, offer: Any) -> list[dict[str, Any]]:
+        viewer = _viewer_id(self.context)
+        skills = [
+            skill
+            for skill in getattr(offer, self.relation).all()
+            if skill.status == SkillStatus.APPROVED
+            or (viewer is not None and viewer == offer.owner_id)
+        ]
+        return SkillRefSerializer(skills, many=True, context=self.context).data
 
 
 # --- user skills ----------------------------------------------------------------------------------
@@ -96,8 +197,21 @@ class UserSkillSerializer(serializers.ModelSerializer):
     plus the skill id, direction and years of experience."""
 
     skill_name = serializers.CharField(source="skill.name", read_only=True)
-    category = serializers.IntegerField(source="skill.category_id", read_only=True)
-    category_name = serializers.CharField(source="skill.category.name", read_only=True)
+    skill_status = serializers.ChoiceField(
+        source="skill.status",
+        choices=SkillStatus.choices,
+        read_only=True,
+        help_text="pending: a name you suggested, awaiting review; only you see it.",
+    )
+    category = serializers.IntegerField(
+        source="skill.category_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Empty for a suggestion a moderator has not filed yet.",
+    )
+    category_name = serializers.CharField(
+        source="skill.category.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = UserSkill
@@ -106,6 +220,7 @@ class UserSkillSerializer(serializers.ModelSerializer):
             "user",
             "skill",
             "skill_name",
+            "skill_status",
             "category",
             "category_name",
             "direction",
@@ -117,16 +232,18 @@ class UserSkillSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UserSkillInputSerializer(serializers.Serializer):
+class UserSkillInputSerializer(InputSerializer):
     skill = serializers.PrimaryKeyRelatedField(
-        queryset=Skill.objects.filter(is_active=True),
+        queryset=Skill.objects.filter(is_active=True, status=SkillStatus.APPROVED),
         required=False,
         help_text="A catalogue skill id; or give skill_name.",
     )
-    skill_name = serializers.CharField(
-        max_length=120,
+    skill_name = CleanCharField(
+        max_length=SKILL_NAME_MAX,
         required=False,
-        help_text="A skill name in English or Arabic (or a synonym); a new skill needs category.",
+        help_text="A skill name in English or Arabic (or a synonym). A name the catalogue does "
+        "not know becomes your pending suggestion (category optional), visible only to you "
+        "until a moderator approves it.",
     )
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
@@ -141,7 +258,7 @@ class UserSkillInputSerializer(serializers.Serializer):
         return attrs
 
 
-class UserSkillUpdateSerializer(serializers.Serializer):
+class UserSkillUpdateSerializer(InputSerializer):
     direction = serializers.ChoiceField(choices=Direction.choices, required=False)
     proficiency_level = serializers.ChoiceField(choices=Proficiency.choices, required=False)
     years_of_experience = serializers.IntegerField(min_value=0, max_value=80, required=False)
@@ -185,8 +302,8 @@ class OfferSerializer(serializers.ModelSerializer):
         source="owner_id", read_only=True, help_text="The owner's id (seed 000's name)."
     )
     category = CategoryRefSerializer(read_only=True)
-    offered_skills = SkillRefSerializer(many=True, read_only=True)
-    desired_skills = SkillRefSerializer(many=True, read_only=True)
+    offered_skills = OwnSkillRefsField("offered_skills")
+    desired_skills = OwnSkillRefsField("desired_skills")
     images = OfferImageSerializer(many=True, read_only=True)
     distance_km = serializers.SerializerMethodField(
         help_text="Distance from `near`, when that filter is used."
@@ -252,21 +369,29 @@ WRITABLE_OFFER_STATUS = [
 ]
 
 
-class OfferInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
-    offered_skills = serializers.PrimaryKeyRelatedField(
-        queryset=Skill.objects.all(), many=True, help_text="Ids of the skills you teach."
-    )
-    desired_skills = serializers.PrimaryKeyRelatedField(
-        queryset=Skill.objects.all(),
-        many=True,
+class OfferInputSerializer(InputSerializer):
+    title = CleanCharField(max_length=200)
+    description = CleanCharField(max_length=5000, required=False, allow_blank=True)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(),
         required=False,
-        help_text="Ids of the skills you want in exchange.",
+        allow_null=True,
+        help_text="Default: the category of the first offered catalogue skill.",
+    )
+    offered_skills = serializers.ListField(
+        child=SkillRefField(),
+        max_length=20,
+        help_text="The skills you teach: catalogue ids or names (seed 000). A name the catalogue "
+        "does not know becomes your pending suggestion, shown only to you until approved.",
+    )
+    desired_skills = serializers.ListField(
+        child=SkillRefField(),
+        max_length=20,
+        required=False,
+        help_text="The skills you want in exchange: ids or names, like offered_skills.",
     )
     mode = serializers.ChoiceField(choices=OfferMode.choices, required=False)
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    location = CleanCharField(max_length=200, required=False, allow_blank=True)
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -296,7 +421,7 @@ class OfferInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=WRITABLE_OFFER_STATUS, required=False)
 
 
-class OfferImagesUploadSerializer(serializers.Serializer):
+class OfferImagesUploadSerializer(InputSerializer):
     images = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),
         allow_empty=False,
@@ -304,7 +429,7 @@ class OfferImagesUploadSerializer(serializers.Serializer):
     )
 
 
-class OfferImagesReorderSerializer(serializers.Serializer):
+class OfferImagesReorderSerializer(InputSerializer):
     order = serializers.ListField(
         child=serializers.IntegerField(),
         allow_empty=False,
@@ -312,14 +437,16 @@ class OfferImagesReorderSerializer(serializers.Serializer):
     )
 
 
-class OfferModerationSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Shown to the owner.")
+class OfferModerationSerializer(InputSerializer):
+    reason = CleanCharField(max_length=2000, help_text="Shown to the owner.")
 
 
 # --- availability ---------------------------------------------------------------------------------
 
 
-class AvailabilitySlotSerializer(serializers.ModelSerializer):
+class AvailabilitySlotSerializer(InputModelSerializer):
+    start_time = WallClockTimeField()
+    end_time = WallClockTimeField(help_text="00:00 means midnight at the end of the day.")
     time_zone = serializers.CharField(
         source="user.time_zone",
         read_only=True,
@@ -332,14 +459,13 @@ class AvailabilitySlotSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "user", "time_zone"]
         extra_kwargs = {
             "day_of_week": {"help_text": "0 = Monday … 6 = Sunday."},
-            "end_time": {"help_text": "00:00 means midnight at the end of the day."},
         }
 
     def get_validators(self) -> list:
         return []  # the service checks the slot (and overlap) under a lock
 
 
-class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+class AvailabilityExceptionSerializer(InputModelSerializer):
     class Meta:
         model = AvailabilityException
         fields = ["id", "starts_at", "ends_at", "reason", "created_at"]
@@ -467,6 +593,124 @@ class MatchSerializer(serializers.ModelSerializer):
         return rendered
 
 
-class MatchCreateSerializer(serializers.Serializer):
+class MatchCreateSerializer(InputSerializer):
     user_a = serializers.IntegerField(help_text="A member's id.")
     user_b = serializers.IntegerField(help_text="Another member's id.")
+
+
+# --- seed 002's "skills": the member's own listings -----------------------------------------------
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    """An offer under seed 002's names (its ``Skill``: title, description, price_in_points,
+    category, user, tags). The same offer as ``offers/{id}/``."""
+
+    price_in_points = serializers.IntegerField(source="price_points", read_only=True)
+    category = serializers.IntegerField(source="category_id", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    user = serializers.IntegerField(source="owner_id", read_only=True)
+    user_id = serializers.IntegerField(source="owner_id", read_only=True)
+    tags = serializers.SerializerMethodField(
+        help_text="The offered skills by name (your pending suggestions included)."
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "title",
+            "description",
+            "price_in_points",
+            "category",
+            "category_name",
+            "user",
+            "user_id",
+            "tags",
+            "mode",
+            "location",
+            "language",
+            "session_minutes",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, offer: Offer) -> list[str]:
+        return [skill.name for skill in offer.offered_skills.all()]
+
+
+class ListingInputSerializer(InputSerializer):
+    """Seed 002's body for ``POST skills/`` and ``PUT/PATCH skills/{id}/``.
+
+    ``tags`` are the offered skills (ids or names); without them a new listing offers the skill
+    its title names. ``category_id`` is accepted for ``category``.
+    """
+
+    title = CleanCharField(max_length=200)
+    description = CleanCharField(max_length=5000, required=False, allow_blank=True)
+    price_in_points = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, help_text="0 means swap only."
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    category_id = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Seed 002's name for category.",
+    )
+    tags = serializers.ListField(
+        child=SkillRefField(),
+        max_length=20,
+        required=False,
+        help_text="Offered skills by id or name; default on create: the title as a skill name.",
+    )
+    mode = serializers.ChoiceField(choices=OfferMode.choices, required=False)
+    location = CleanCharField(max_length=200, required=False, allow_blank=True)
+    language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=8, required=False)
+    session_minutes = serializers.IntegerField(min_value=15, max_value=480, required=False)
+    status = serializers.ChoiceField(
+        choices=[
+            (OfferStatus.ACTIVE.value, OfferStatus.ACTIVE.label),
+            (OfferStatus.PAUSED.value, OfferStatus.PAUSED.label),
+        ],
+        required=False,
+    )
+
+    def offer_values(self, *, creating: bool) -> dict[str, Any]:
+        """The validated body under the offer services' argument names."""
+        data = dict(self.validated_data)
+        values: dict[str, Any] = {}
+        for name in ("title", "description", "mode", "location", "language", "session_minutes"):
+            if name in data:
+                values[name] = data[name]
+        if "status" in data:
+            values["status"] = data["status"]
+        if "price_in_points" in data:
+            values["price_points"] = data["price_in_points"]
+        category = data.get("category") or data.get("category_id")
+        if category is not None:
+            values["category"] = category
+        if "tags" in data and data["tags"]:
+            values["offered_skills"] = data["tags"]
+        elif creating:
+            values["offered_skills"] = [data["title"]]
+        return values
+
+
+def profile_skills_field() -> serializers.ListField:
+    """The profile's writable ``skills`` (seed 000's ``PUT auth/profile``): skill names.
+
+    They replace the member's offered skills; a name the catalogue does not know becomes their
+    pending suggestion (docs/api.md, "Skill suggestions").
+    """
+    return serializers.ListField(
+        child=CleanCharField(max_length=80),
+        max_length=50,
+        write_only=True,
+        required=False,
+        help_text="The skills you offer, by name (English, Arabic or a synonym); replaces your "
+        "offered skills. A name the catalogue does not know becomes your pending suggestion.",
+    )

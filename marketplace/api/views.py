@@ -32,6 +32,8 @@ from marketplace.api.serializers import (
     AvailabilityExceptionSerializer,
     AvailabilitySlotSerializer,
     CategorySerializer,
+    ListingInputSerializer,
+    ListingSerializer,
     MatchCreateSerializer,
     MatchSerializer,
     OfferImageSerializer,
@@ -51,7 +53,9 @@ from marketplace.models import (
     Match,
     Offer,
     OfferImage,
+    OfferStatus,
     Skill,
+    SkillStatus,
     UserSkill,
 )
 
@@ -105,7 +109,11 @@ class SkillViewSet(ListRetrieveViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet:
-        return Skill.objects.filter(is_active=True).select_related("category").order_by("id")
+        return (
+            Skill.objects.filter(is_active=True, status=SkillStatus.APPROVED)
+            .select_related("category")
+            .order_by("id")
+        )
 
 
 # --- user skills ----------------------------------------------------------------------------------
@@ -128,21 +136,22 @@ class UserSkillViewSet(ListRetrieveViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return UserSkill.objects.none()
+        viewer_id = self.request.user.pk
         if self.action == "retrieve":
             # Skills are part of the public profile; writes see only the caller's own rows.
-            return UserSkill.objects.select_related("skill", "skill__category")
-        user_id = self.request.user.pk
+            return selectors.user_skill_visible(viewer_id=viewer_id)
+        user_id = viewer_id
         requested = self.request.query_params.get("user", "")
         if self.action == "list" and requested.isdigit():
             user_id = int(requested)
-        return selectors.user_skill_list(user_id=user_id).order_by("id")
+        return selectors.user_skill_list(user_id=user_id, viewer_id=viewer_id).order_by("id")
 
     def create(self, request: Request) -> Response:
         serializer = UserSkillInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        skill = data.get("skill") or services.skill_get_or_create_by_name(
-            name=data["skill_name"], category=data.get("category")
+        skill = data.get("skill") or services.skill_get_or_suggest(
+            name=data["skill_name"], user=request.user, category=data.get("category")
         )
         user_skill = services.user_skill_create(
             user=request.user,
@@ -153,7 +162,9 @@ class UserSkillViewSet(ListRetrieveViewSet):
         )
         return Response(
             self.get_serializer(
-                selectors.user_skill_list(user_id=request.user.pk).get(pk=user_skill.pk)
+                selectors.user_skill_list(user_id=request.user.pk, viewer_id=request.user.pk).get(
+                    pk=user_skill.pk
+                )
             ).data,
             status=status.HTTP_201_CREATED,
         )
@@ -299,6 +310,70 @@ class OfferViewSet(ListRetrieveViewSet):
         offer = self._moderated()
         services.offer_approve(offer=offer, moderator=request.user)
         return self._detail(offer.pk)
+
+
+# --- seed 002's "skills": the member's own listings -----------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(description="Seed 002: your own listings (offers), any status but removed."),
+    retrieve=extend_schema(description="Seed 002: one of your listings."),
+    create=extend_schema(
+        request=ListingInputSerializer,
+        responses={201: ListingSerializer},
+        description="Seed 002: publish a listing (an offer; see `offers/`). Without `category` "
+        "it takes the first offered catalogue skill's; without `tags` the title names the skill.",
+    ),
+    update=extend_schema(request=ListingInputSerializer, responses=ListingSerializer),
+    partial_update=extend_schema(request=ListingInputSerializer, responses=ListingSerializer),
+    destroy=extend_schema(description="Soft remove, as `DELETE offers/{id}/`."),
+)
+class ListingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, GenericViewSet
+):
+    """Seed 002's `skills/`: the member's own listings, the same offers as `offers/`."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ListingSerializer
+    lookup_value_regex = "[0-9]+"
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return Offer.objects.none()
+        return (
+            selectors.offer_queryset(viewer=self.request.user)
+            .filter(owner_id=self.request.user.pk)
+            .exclude(status=OfferStatus.REMOVED)
+            .order_by("-created_at", "-id")
+        )
+
+    def _detail(self, offer_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+        offer = self.get_queryset().get(pk=offer_id)
+        return Response(self.get_serializer(offer).data, status=code)
+
+    def create(self, request: Request) -> Response:
+        serializer = ListingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        offer = services.offer_create(owner=request.user, **serializer.offer_values(creating=True))
+        return self._detail(offer.pk, code=status.HTTP_201_CREATED)
+
+    def _change(self, request: Request, *, partial: bool) -> Response:
+        offer = self.get_object()
+        serializer = ListingInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.offer_update(offer=offer, **serializer.offer_values(creating=False))
+        return self._detail(offer.pk)
+
+    def update(self, request: Request, pk: str) -> Response:
+        return self._change(request, partial=False)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self._change(request, partial=True)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.offer_remove(offer=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- availability ---------------------------------------------------------------------------------

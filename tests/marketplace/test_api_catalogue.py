@@ -86,27 +86,31 @@ def test_categories_take_one_query(api_client, catalogue, django_assert_num_quer
     ],
 )
 def test_skill_autocomplete(api_client, catalogue, query, expected):
-    response = api_client.get("/api/v1/skills/", {"search": query})
+    response = api_client.get("/api/v1/skills/catalogue/", {"search": query})
 
     assert response.status_code == 200
     assert [row["slug"] for row in response.json()["results"]] == expected
 
 
 def test_skill_autocomplete_in_arabic_names_the_skill_in_arabic(api_client, catalogue):
-    body = api_client.get("/api/v1/skills/", {"search": "oud"}, HTTP_ACCEPT_LANGUAGE="ar").json()
+    body = api_client.get(
+        "/api/v1/skills/catalogue/", {"search": "oud"}, HTTP_ACCEPT_LANGUAGE="ar"
+    ).json()
 
     assert body["results"][0]["name"] == "العود"
     assert body["results"][0]["category_name"] == "الموسيقى"
 
 
 def test_skills_of_a_category_include_subcategories(api_client, catalogue):
-    body = api_client.get("/api/v1/skills/", {"category": catalogue["programming"].pk}).json()
+    body = api_client.get(
+        "/api/v1/skills/catalogue/", {"category": catalogue["programming"].pk}
+    ).json()
 
     assert sorted(row["slug"] for row in body["results"]) == ["python", "pytorch", "react"]
 
 
 def test_skill_detail(api_client, catalogue):
-    body = api_client.get(f"/api/v1/skills/{catalogue['python'].pk}/").json()
+    body = api_client.get(f"/api/v1/skills/catalogue/{catalogue['python'].pk}/").json()
 
     assert body["name"] == "Python"
     assert body["synonyms"] == ["py"]
@@ -119,6 +123,6 @@ def test_skill_autocomplete_tolerates_a_typo_on_postgresql(api_client, catalogue
 
     services.search_vocabulary_add(words=["python", "pytorch", "react"])
 
-    body = api_client.get("/api/v1/skills/", {"search": "pyhton"}).json()
+    body = api_client.get("/api/v1/skills/catalogue/", {"search": "pyhton"}).json()
 
     assert [row["slug"] for row in body["results"]] == ["python"]

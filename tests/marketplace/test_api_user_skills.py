@@ -36,6 +36,7 @@ def test_add_a_skill_by_id(auth_client, python, software):
         "user": auth_client.user.pk,
         "skill": python.pk,
         "skill_name": "Python",
+        "skill_status": "approved",
         "category": software.pk,
         "category_name": "Software Development",
         "direction": "offered",
@@ -56,28 +57,37 @@ def test_seed_003_body_with_a_known_name_in_arabic(auth_client, python, software
     assert Skill.objects.count() == 1
 
 
-def test_seed_003_body_with_a_new_name_creates_a_submitted_skill(auth_client, software):
+def test_seed_003_body_with_a_new_name_creates_a_pending_suggestion(auth_client, software):
+    # when a member names a skill the catalogue does not know
     response = auth_client.post(
         URL,
         {"category": software.pk, "skill_name": "React", "proficiency_level": "expert"},
         format="json",
     )
 
+    # then their user skill points at a pending suggestion they authored, nothing public
     assert response.status_code == 201
     assert response.json()["skill_name"] == "React"
+    assert response.json()["skill_status"] == "pending"
     assert response.json()["category_name"] == "Software Development"
     skill = Skill.objects.get(slug="react")
-    assert skill.is_user_submitted is True
+    assert (skill.status, skill.suggested_by_id, skill.is_user_submitted) == (
+        "pending",
+        auth_client.user.pk,
+        True,
+    )
 
 
-def test_a_new_name_needs_a_category(auth_client):
+def test_a_new_name_without_a_category_is_a_suggestion_with_no_category(auth_client):
     response = auth_client.post(
         URL, {"skill_name": "Knitting", "proficiency_level": "beginner"}, format="json"
     )
 
-    assert response.status_code == 400
-    assert "category" in response.json()["error"]["fields"]
-    assert Skill.objects.count() == 0
+    assert response.status_code == 201
+    assert (response.json()["category"], response.json()["category_name"]) == (None, None)
+    assert list(Skill.objects.values_list("name_en", "status", "category")) == [
+        ("Knitting", "pending", None)
+    ]
 
 
 def test_a_skill_or_a_name_is_required(auth_client):
