@@ -14,3 +14,8 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 if not DATABASE_URL:
     # A file, not :memory:, so threads and the live server see the same database.
     DATABASES["default"]["TEST"] = {"NAME": VAR_DIR / "test-skillswap.sqlite3"}
+
+# Try translations before they are merged into locale/: point this at a folder holding a compiled
+# copy (<dir>/ar/LC_MESSAGES/django.mo), e.g. one filled from locale/pending/*.json.
+if os.environ.get("SKILLSWAP_LOCALE_DIR"):
+    LOCALE_PATHS = [Path(os.environ["SKILLSWAP_LOCALE_DIR"])]
