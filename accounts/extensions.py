@@ -1,10 +1,10 @@
 """Hooks through which higher apps extend accounts without accounts importing them.
 
-Dependencies point one way (ARCHITECTURE.md): rewards, marketplace and the rest import accounts,
-never the reverse. Where accounts must show or trigger something owned higher up (a points balance
-in the profile, a signup bonus, a match recomputation when languages change, a section of the data
-export), the owning app registers a callable here from its ``AppConfig.ready()``. These are explicit
-calls made by accounts services, not Django signals.
+Dependencies point one way (docs/architecture.md): rewards, marketplace and the rest import
+accounts, never the reverse. Where accounts must show or trigger something owned higher up (a points
+balance or a subscription status in the profile, a signup bonus, a match recomputation when
+languages change, a section of the data export), the owning app registers a callable here from its
+``AppConfig.ready()``. These are explicit calls made by accounts services, not Django signals.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ ProfileChangedHook = Callable[["User", set[str]], None]
 ExportSection = Callable[["User"], Any]
 
 _points_balance: Callable[[User], int] | None = None
+_subscription_status: Callable[[User], str] | None = None
 _user_created: list[UserHook] = []
 _profile_changed: list[ProfileChangedHook] = []
 _user_deleted: list[UserHook] = []
@@ -36,6 +37,23 @@ def set_points_balance_provider(provider: Callable[[User], int]) -> None:
 
 def points_balance(user: User) -> int:
     return _points_balance(user) if _points_balance is not None else 0
+
+
+SUBSCRIPTION_NONE = "none"
+
+
+def set_subscription_status_provider(provider: Callable[[User], str]) -> None:
+    """billing: tell accounts how to read a user's premium subscription status.
+
+    The provider returns a short status word (e.g. ``"active"``, ``"past_due"``, ``"cancelled"``);
+    until one is registered every account reads ``"none"`` (seed 004's ``subscription_status``).
+    """
+    global _subscription_status
+    _subscription_status = provider
+
+
+def subscription_status(user: User) -> str:
+    return _subscription_status(user) if _subscription_status is not None else SUBSCRIPTION_NONE
 
 
 def on_user_created(hook: UserHook) -> None:

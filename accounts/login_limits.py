@@ -1,7 +1,9 @@
 """Failed sign-ins counted per account in the shared cache (Redis in production).
 
 DRF's throttles count per IP; an attacker with many addresses walks straight past them
-(PITFALLS.md, ASVS V2.2.1). This counts attempts per e-mail address, whoever sends them:
+(docs/pitfalls.md, ASVS V2.2.1). This counts attempts per account, whoever sends them and whatever
+name they type for it (the e-mail address in any case, or the username): the key is
+``login_key(user, typed)``, the account's id when the name is known.
 
 - the first ``LOGIN_FAILURE_LIMIT - 1`` failures cost nothing;
 - the attempt that reaches the limit locks the account's sign-in for ``LOGIN_LOCKOUT_SECONDS``,
@@ -13,7 +15,8 @@ DRF's throttles count per IP; an attacker with many addresses walks straight pas
 - a successful sign-in (or a password reset) clears the count; the count otherwise expires
   ``LOGIN_FAILURE_WINDOW_SECONDS`` after the last failure.
 
-Unknown addresses are counted the same way, so the limit reveals nothing about which exist.
+Unknown names are counted the same way (keyed by the lower-cased name typed), so the limit reveals
+nothing about which exist.
 Counting is one atomic ``incr``/``add`` on the cache, shared by every replica.
 """
 
@@ -33,8 +36,15 @@ class LoginLocked(Exception):
         super().__init__(wait)
 
 
-def _keys(email: str) -> tuple[str, str]:
-    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
+def login_key(user_id: int | None, typed: str) -> str:
+    """The counter's key: the account when one matched, else the name typed (lower-cased)."""
+    if user_id is not None:
+        return f"user:{user_id}"
+    return "name:" + typed.strip().lower()
+
+
+def _keys(key: str) -> tuple[str, str]:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"accounts:login:failures:{digest}", f"accounts:login:lock:{digest}"
 
 
@@ -45,9 +55,9 @@ def _locked_for(lock_key: str, now: float) -> int:
     return max(1, math.ceil(until - now))
 
 
-def attempt_begin(email: str) -> None:
-    """Count a sign-in attempt for ``email``; raise LoginLocked when it must not be tried."""
-    failures_key, lock_key = _keys(email)
+def attempt_begin(key: str) -> None:
+    """Count a sign-in attempt for ``key`` (see ``login_key``); raise LoginLocked if locked."""
+    failures_key, lock_key = _keys(key)
     now = time.time()
     wait = _locked_for(lock_key, now)
     if wait:
@@ -72,6 +82,6 @@ def attempt_begin(email: str) -> None:
         raise LoginLocked(_locked_for(lock_key, now) or 1)
 
 
-def attempt_succeeded(email: str) -> None:
-    """The password was right: forget the failures of ``email``."""
-    cache.delete_many(list(_keys(email)))
+def attempt_succeeded(key: str) -> None:
+    """The password was right (or was reset): forget the failures counted under ``key``."""
+    cache.delete_many(list(_keys(key)))

@@ -7,7 +7,7 @@ accounts through ``accounts.extensions``, called inside the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
@@ -15,18 +15,21 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk
 from allauth.socialaccount.models import SocialAccount, SocialToken
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 from rest_framework_simplejwt.exceptions import (
     TokenBackendError,
     TokenBackendExpiredToken,
@@ -39,20 +42,25 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import extensions, login_limits
+from accounts.authentication import token_predates_cutoff
 from accounts.google import GoogleIdentity, GoogleTokens
-from accounts.images import AVATAR, BANNER, ImageRejected, ImageSlot, image_reencode
+from accounts.groups import ACCOUNT_REVOKED, account_group
 from accounts.models import User, UserManager
 from accounts.roles import ROLE_GROUP_NAMES, STAFF_ROLES, Role, role_group
 from accounts.tasks import email_verification_send_task, password_reset_send_task
+from accounts.validators import validate_username
 from core.exceptions import ApplicationError, Conflict, ValidationFailed
+from core.images import ImageLimits, ImageRejected, image_prepare
 
 # Fields a member edits on their own profile (images go through their own path).
 PROFILE_FIELDS = frozenset(
     {
+        "username",
         "first_name",
         "last_name",
         "display_name",
         "phone",
+        "address",
         "city",
         "country",
         "latitude",
@@ -65,17 +73,22 @@ PROFILE_FIELDS = frozenset(
     }
 )
 UNSET: Any = object()
+# The picture slots of a profile: the bytes accepted and the box each picture is shrunk to fit.
+IMAGE_LIMITS = {
+    "avatar": ImageLimits(max_bytes=5 * 1024 * 1024, max_size=(512, 512)),
+    "banner": ImageLimits(max_bytes=8 * 1024 * 1024, max_size=(1600, 600)),
+}
 
 
 class AuthenticationRefused(ApplicationError):
     """Credentials or a token were refused: 401 in the error shape."""
 
-    status_code = status.HTTP_401_UNAUTHORIZED
+    status_code = 401
     code = "authentication_failed"
 
 
 class ServiceUnavailable(ApplicationError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    status_code = 503
     code = "service_unavailable"
 
 
@@ -84,6 +97,35 @@ def _by_email(email: str) -> QuerySet[User]:
     return User.objects.alias(email_lower=Lower("email")).filter(
         email_lower=UserManager.normalize_email(email)
     )
+
+
+def _by_username(username: str) -> QuerySet[User]:
+    """Accounts with this username, whatever its case (the partial unique index on lower())."""
+    return (
+        User.objects.exclude(username="")
+        .alias(username_lower=Lower("username"))
+        .filter(username_lower=username.strip().lower())
+    )
+
+
+def user_by_login(login: str) -> User | None:
+    """The account a sign-in name names: an e-mail address (it has an "@") or a username."""
+    login = login.strip()
+    if not login:
+        return None
+    queryset = _by_email(login) if "@" in login else _by_username(login)
+    return queryset.first()
+
+
+def _username_taken_error() -> ValidationFailed:
+    return ValidationFailed(fields={"username": [_("This username is taken.")]})
+
+
+def _username_check(username: str) -> None:
+    try:
+        validate_username(username)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(fields={"username": list(exc.messages)}) from None
 
 
 def _password_errors(password: str, user: User) -> list[str]:
@@ -154,7 +196,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     try:
         # get(), not first(): the model orders by user, and PostgreSQL refuses FOR UPDATE on
         # the outer join that ordering would add.
-        outstanding = OutstandingToken.objects.select_for_update().get(
+        outstanding = OutstandingToken.objects.select_for_update(no_key=True).get(
             jti=token[jwt_settings.JTI_CLAIM]
         )
     except OutstandingToken.DoesNotExist:
@@ -169,6 +211,8 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     if jwt_settings.CHECK_REVOKE_TOKEN and token.get(
         jwt_settings.REVOKE_TOKEN_CLAIM
     ) != get_md5_hash_password(user.password):
+        raise _token_refused()
+    if token_predates_cutoff(user, token.get("iat")):
         raise _token_refused()
     BlacklistedToken.objects.create(token=outstanding)
     return token_pair_issue(user=user)
@@ -188,6 +232,24 @@ def token_revoke(*, refresh: str) -> None:
     RefreshToken(refresh, verify=False).blacklist()
 
 
+@transaction.atomic
+def user_sign_out(*, user: User | None, refresh: str | None = None) -> int:
+    """Sign out: blacklist ``refresh`` when given, else every live refresh token of ``user``.
+
+    Without a refresh token the caller must be signed in (its access token names the account);
+    returns how many refresh tokens were revoked (1 for a given token, revoked or not).
+    """
+    if refresh is not None:
+        token_revoke(refresh=refresh)
+        return 1
+    if user is None:
+        raise AuthenticationRefused(
+            _("Send the refresh token, or sign in to end every session."),
+            code="not_authenticated",
+        )
+    return tokens_revoke_all(user=user)
+
+
 # --- sign-up and sign-in -----------------------------------------------------------------------
 
 
@@ -196,6 +258,7 @@ def user_signup(
     *,
     email: str,
     password: str,
+    username: str = "",
     first_name: str = "",
     last_name: str = "",
     display_name: str = "",
@@ -205,14 +268,21 @@ def user_signup(
 ) -> User:
     """Create a member account and e-mail a verification link after commit.
 
-    E-mail uniqueness is case-insensitive and enforced by the database (unique lower(email)), so
-    two concurrent sign-ups with one address give one account and one validation error.
+    E-mail and username uniqueness are case-insensitive and enforced by the database (unique
+    lower(email), unique lower(username)), so two concurrent sign-ups with one address or one
+    username in any case give one account and one validation error naming the field.
     """
     email = UserManager.normalize_email(email)
+    username = username.strip()
+    if username:
+        _username_check(username)
     if _by_email(email).exists():
         raise _email_taken_error()
+    if username and _by_username(username).exists():
+        raise _username_taken_error()
     user = User(
         email=email,
+        username=username,
         first_name=first_name,
         last_name=last_name,
         display_name=display_name,
@@ -228,6 +298,9 @@ def user_signup(
         with transaction.atomic():
             user.save()
     except IntegrityError:
+        # A concurrent sign-up won the race; the unique index it hit says which field.
+        if username and _by_username(username).exists():
+            raise _username_taken_error() from None
         raise _email_taken_error() from None
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     user_onboard(user=user)
@@ -236,22 +309,23 @@ def user_signup(
 
 
 @transaction.atomic
-def user_login(*, email: str, password: str) -> User:
-    """Check the credentials and record the sign-in.
+def user_login(*, login: str, password: str) -> User:
+    """Check the credentials and record the sign-in; ``login`` is an e-mail address or username.
 
-    Attempts are counted per account in the shared cache (``accounts.login_limits``); raises
-    ``login_limits.LoginLocked`` while the account's sign-in is locked.
+    Attempts are counted per account in the shared cache (``accounts.login_limits``), whichever
+    name was typed for it; raises ``login_limits.LoginLocked`` while its sign-in is locked.
     """
-    login_limits.attempt_begin(email)
-    user = _by_email(email).first()
+    user = user_by_login(login)
+    key = login_limits.login_key(user.pk if user is not None else None, login)
+    login_limits.attempt_begin(key)
     if user is None:
         make_password(password)  # same work as a real check: timing tells nothing
         valid = False
     else:
         valid = user.check_password(password)
     if not valid:
-        raise AuthenticationRefused(_("Incorrect e-mail address or password."))
-    login_limits.attempt_succeeded(email)
+        raise AuthenticationRefused(_("Incorrect e-mail address, username or password."))
+    login_limits.attempt_succeeded(key)
     if not user.is_active:
         raise _suspended()
     user.last_login = timezone.now()
@@ -262,69 +336,147 @@ def user_login(*, email: str, password: str) -> User:
 # --- profile -----------------------------------------------------------------------------------
 
 
-def _store_image(user: User, slot: ImageSlot, upload: UploadedFile | None) -> str:
-    """Put the re-encoded ``upload`` (or nothing) in the slot; return the replaced file's name."""
-    field = getattr(user, slot.name)
-    old_name = field.name or ""
-    if upload is None:
-        setattr(user, slot.name, None)
-        return old_name
+def _image_store(slot: str, upload: UploadedFile) -> str:
+    """Check and re-encode ``upload`` for ``slot``, write it to storage, return its name.
+
+    Runs before any row lock: decoding and storage writes take their time (docs/pitfalls.md).
+    """
     try:
-        content = image_reencode(upload, slot)
+        prepared = image_prepare(upload, limits=IMAGE_LIMITS[slot])
     except ImageRejected as exc:
-        raise ValidationFailed(fields={slot.name: [str(exc)]}) from None
-    field.save(content.name, content, save=False)
-    return old_name
+        raise ValidationFailed(fields={slot: [str(exc)]}) from None
+    field = User._meta.get_field(slot)
+    content = prepared.as_file()
+    return field.storage.save(field.generate_filename(None, content.name), content)
 
 
-def _delete_files_on_commit(user: User, names: list[str]) -> None:
-    storage = User._meta.get_field("avatar").storage
+def _storage() -> Storage:
+    return User._meta.get_field("avatar").storage
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    storage = _storage()
     for name in names:
         if name:
-            transaction.on_commit(lambda name=name: storage.delete(name))
+            transaction.on_commit(lambda name=name: storage.delete(name), robust=True)
 
 
-@transaction.atomic
+def _username_change(user: User, username: str, now: datetime) -> None:
+    """Validate a new username for ``user`` (called while holding the user row lock)."""
+    if username:
+        _username_check(username)
+        if _by_username(username).exclude(pk=user.pk).exists():
+            raise _username_taken_error()
+    cooldown = timedelta(days=getattr(settings, "ACCOUNTS_USERNAME_CHANGE_COOLDOWN_DAYS", 30))
+    last = user.username_changed_at
+    if not user.is_staff and last is not None and now < last + cooldown:
+        raise ValidationFailed(
+            fields={
+                "username": [
+                    _("You can change your username again on %(date)s.")
+                    % {"date": (last + cooldown).date().isoformat()}
+                ]
+            }
+        )
+
+
 def user_profile_update(
     *,
     user: User,
     data: Mapping[str, Any],
     avatar: UploadedFile | None = UNSET,
     banner: UploadedFile | None = UNSET,
+    writes: Mapping[str, Any] | None = None,
 ) -> User:
     """Change the owner's profile fields; ``avatar``/``banner`` None removes the picture.
 
-    Locks the user row. Pictures are re-encoded (accounts.images); replaced files are deleted
-    after commit. Calls ``extensions.profile_changed`` with the names that really changed.
+    New pictures are re-encoded (``core.images``) and written to storage first, before any lock;
+    then, in one transaction holding the user row lock (FOR NO KEY UPDATE), the fields change and
+    the picture references are swapped. Replaced files are deleted after commit; the new files
+    are deleted again when the transaction fails. ``writes`` are values for the profile writers
+    other apps register (``extensions.register_profile_writer``), applied in the same
+    transaction. Calls ``extensions.profile_changed`` with the names that really changed.
+
+    A username change is validated (format, reserved names, unique in any case) and refused
+    within ``ACCOUNTS_USERNAME_CHANGE_COOLDOWN_DAYS`` of the previous change, staff excepted.
     """
     unknown = set(data) - PROFILE_FIELDS
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    writers = extensions.profile_writers()
+    unknown = set(writes or {}) - set(writers)
+    if unknown:
+        raise ValueError(f"no profile writer for: {sorted(unknown)}")
+    stored: dict[str, str | None] = {}
+    try:
+        for slot, upload in (("avatar", avatar), ("banner", banner)):
+            if upload is UNSET:
+                continue
+            stored[slot] = None if upload is None else _image_store(slot, upload)
+        return _profile_apply(user=user, data=data, images=stored, writes=writes or {})
+    except BaseException:
+        storage = _storage()
+        for name in stored.values():
+            if name:
+                storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _profile_apply(
+    *,
+    user: User,
+    data: Mapping[str, Any],
+    images: Mapping[str, str | None],
+    writes: Mapping[str, Any],
+) -> User:
+    """The locked part of ``user_profile_update``: only field values and file names change."""
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    now = timezone.now()
     changed: set[str] = set()
     for name, value in data.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
-            changed.add(name)
+        if getattr(user, name) == value:
+            continue
+        if name == "username":
+            _username_change(user, value, now)
+            user.username_changed_at = now
+            changed.add("username_changed_at")
+        setattr(user, name, value)
+        changed.add(name)
     if (user.latitude is None) != (user.longitude is None):
         missing = "longitude" if user.longitude is None else "latitude"
         raise ValidationFailed(
             fields={missing: [_("Give both latitude and longitude, or neither.")]}
         )
     try:
-        user.full_clean(exclude=["password", "email", "avatar", "banner"], validate_unique=False)
+        user.full_clean(
+            exclude=["password", "email", "avatar", "banner"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except DjangoValidationError as exc:
         raise ValidationFailed(fields=exc.message_dict) from None
     replaced: list[str] = []
-    for slot, upload in ((AVATAR, avatar), (BANNER, banner)):
-        if upload is UNSET or (upload is None and not getattr(user, slot.name)):
+    for slot, name in images.items():
+        old_name = getattr(user, slot).name or ""
+        if name is None and not old_name:
             continue
-        replaced.append(_store_image(user, slot, upload))
-        changed.add(slot.name)
+        setattr(user, slot, name)
+        replaced.append(old_name)
+        changed.add(slot)
     if changed:
-        user.save(update_fields=sorted(changed))
-        _delete_files_on_commit(user, replaced)
-        extensions.profile_changed(user, changed)
+        try:
+            with transaction.atomic():
+                user.save(update_fields=sorted(changed))
+        except IntegrityError:  # a concurrent change took the username first
+            raise _username_taken_error() from None
+        _delete_files_on_commit(replaced)
+    writers = extensions.profile_writers()
+    for name, value in writes.items():
+        writers[name].apply(user, value)
+        changed.add(name)
+    if changed:
+        extensions.profile_changed(user, changed - {"username_changed_at"})
     return user
 
 
@@ -336,9 +488,9 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     """Set a new password after checking the current one; every refresh token is revoked.
 
     Accounts without a password (Google sign-in only) set their first one by password reset,
-    so a stolen access token cannot add a password to them.
+    so a stolen access token cannot add a password to them. Locks the user row.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if not user.has_usable_password():
         raise ValidationFailed(
             fields={
@@ -385,7 +537,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         pk = url_str_to_user_pk(uid)
     except (ValueError, TypeError, OverflowError):
         raise _reset_link_invalid() from None
-    user = User.objects.select_for_update().filter(pk=pk, is_active=True).first()
+    user = User.objects.select_for_update(no_key=True).filter(pk=pk, is_active=True).first()
     if user is None or not default_token_generator.check_token(user, token):
         raise _reset_link_invalid()
     errors = _password_errors(new_password, user)
@@ -395,7 +547,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     user.save(update_fields=["password"])
     tokens_revoke_all(user=user)
     _email_mark_verified(user)
-    login_limits.attempt_succeeded(user.email)
+    login_limits.attempt_succeeded(login_limits.login_key(user.pk, user.email))
     return user
 
 
@@ -456,7 +608,7 @@ def user_role_set(*, user: User, role: Role) -> User:
     Other groups (e.g. Wagtail's "Editors") are kept. Any role but admin also drops superuser
     status, so "make this person a member" means what it says. Locks the user row.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     target = role_group(role)
     user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUP_NAMES).exclude(pk=target.pk))
     user.groups.add(target)
@@ -468,30 +620,46 @@ def user_role_set(*, user: User, role: Role) -> User:
     return user
 
 
+def _sockets_close(user_id: int) -> None:
+    """Tell every open socket of the account to close (4403); runs after commit."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(account_group(user_id), {"type": ACCOUNT_REVOKED})
+
+
 @transaction.atomic
 def user_suspend(*, user: User, reason: str) -> User:
     """Suspend an account: it cannot sign in, its tokens and sockets stop working at once.
 
-    Access tokens are refused because the account is inactive (simplejwt and the WebSocket
-    middleware check it per request/frame); refresh tokens are also blacklisted. Locks the row.
+    Access tokens are refused because the account is inactive, and those issued until now stay
+    refused after a reactivation (``tokens_valid_after``; accounts.authentication and the
+    WebSocket middleware check both); refresh tokens are blacklisted. After commit, every open
+    socket of the account, idle ones included, is closed with 4403 through the channel layer.
+    Locks the user row.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.deleted_at is not None:
         raise Conflict(_("This account has been deleted."))
     if user.suspended_at is not None:
         raise Conflict(_("This account is already suspended."))
+    now = timezone.now()
     user.is_active = False
-    user.suspended_at = timezone.now()
+    user.suspended_at = now
     user.suspension_reason = reason
-    user.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+    user.tokens_valid_after = now
+    user.save(
+        update_fields=["is_active", "suspended_at", "suspension_reason", "tokens_valid_after"]
+    )
     tokens_revoke_all(user=user)
+    user_id = user.pk
+    transaction.on_commit(lambda: _sockets_close(user_id), robust=True)
     return user
 
 
 @transaction.atomic
 def user_reactivate(*, user: User) -> User:
-    """Lift a suspension. Locks the user row."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    """Lift a suspension; tokens issued before it stay dead. Locks the user row."""
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.deleted_at is not None:
         raise Conflict(_("This account has been deleted."))
     if user.is_active and user.suspended_at is None:
@@ -505,8 +673,11 @@ def user_reactivate(*, user: User) -> User:
 
 @transaction.atomic
 def user_delete(*, user: User, password: str = "") -> None:
-    """Delete the caller's own account (after checking their password) by anonymising it."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    """Delete the caller's own account (after checking their password) by anonymising it.
+
+    Takes the same row lock as ``user_anonymise`` (FOR UPDATE: the e-mail, a key, changes).
+    """
+    user = User.objects.select_for_update(no_key=False).get(pk=user.pk)
     if user.has_usable_password() and not user.check_password(password):
         raise ValidationFailed(fields={"password": [_("The password is incorrect.")]})
     user_anonymise(user=user)
@@ -520,18 +691,19 @@ def user_anonymise(*, user: User) -> User:
     the address becomes ``deleted-<id>@deleted.invalid``, sign-in becomes impossible, Google links
     and refresh tokens go. ``extensions.user_deleted`` runs first, in the same transaction, while
     the hooks can still read the account. Used by self-service deletion and by "delete" in the
-    Wagtail admin. Locks the user row.
+    Wagtail admin. Locks the user row with FOR UPDATE, not NO KEY UPDATE: the e-mail column
+    has a unique index, so rewriting it is a key change.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(no_key=False).get(pk=user.pk)
     if user.deleted_at is not None:
         return user
     extensions.user_deleted(user)
-    old_email = user.email
     old_files = [user.avatar.name or "", user.banner.name or ""]
     for name in PROFILE_FIELDS - {"language", "time_zone"}:
         field = User._meta.get_field(name)
         setattr(user, name, field.get_default() if not field.null else None)
     user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.username_changed_at = None
     user.avatar = None
     user.banner = None
     user.set_unusable_password()
@@ -545,8 +717,8 @@ def user_anonymise(*, user: User) -> User:
     SocialAccount.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     tokens_revoke_all(user=user)
-    _delete_files_on_commit(user, old_files)
-    login_limits.attempt_succeeded(old_email)
+    _delete_files_on_commit(old_files)
+    login_limits.attempt_succeeded(login_limits.login_key(user.pk, ""))
     return user
 
 
@@ -616,7 +788,7 @@ def google_sign_in(
         account.save(update_fields=["extra_data", "last_login"])
     else:
         email = UserManager.normalize_email(identity.email)
-        user = _by_email(email).select_for_update().first()
+        user = _by_email(email).select_for_update(no_key=True).first()
         if user is None:
             user, created = _google_new_user(identity, email)
         elif not user.is_active:

@@ -1,7 +1,8 @@
 """WebSocket authentication: the access JWT travels in ``?token=``.
 
-A socket whose token is missing, malformed, expired, issued before the latest password change, or
-belongs to an inactive user never reaches a consumer: the middleware accepts the handshake only to
+A socket whose token is missing, malformed, expired, issued before the latest password change or
+before a suspension of its account (``tokens_valid_after``), or belongs to an inactive user never
+reaches a consumer: the middleware accepts the handshake only to
 close it at once with code 4401, so clients can tell "sign in again" from a network failure (a
 close before accept would be a bare HTTP 403).
 """
@@ -18,6 +19,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from accounts.authentication import token_predates_cutoff
 
 CLOSE_UNAUTHORIZED = 4401
 
@@ -51,6 +54,9 @@ def user_for_token(raw_token: str | None) -> Any:
         jwt_settings.REVOKE_TOKEN_CLAIM
     ) != get_md5_hash_password(user.password):
         # Issued before the latest password change or reset: as dead as it is over HTTP.
+        return AnonymousUser()
+    if token_predates_cutoff(user, token.get("iat")):
+        # Issued before a suspension: dead even after the account was reactivated.
         return AnonymousUser()
     return user
 

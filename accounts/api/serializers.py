@@ -18,10 +18,14 @@ from accounts.validators import (
     MAX_INTEREST_LENGTH,
     MAX_INTERESTS,
     MAX_LANGUAGES,
+    USERNAME_MAX_LENGTH,
     validate_country,
     validate_languages,
     validate_phone,
+    validate_username,
 )
+from config.api.fields import CleanCharField
+from config.api.serializers import InputSerializer
 
 LANGUAGE_CHOICES = [("en", "English"), ("ar", "العربية")]
 
@@ -45,11 +49,11 @@ def _validate_time_zone(value: str) -> None:
         )
 
 
-class InterestsSerializer(serializers.Serializer):
+class InterestsSerializer(InputSerializer):
     """Seed 004's ``personality_data``."""
 
     interests = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_INTEREST_LENGTH),
+        child=CleanCharField(max_length=MAX_INTEREST_LENGTH),
         max_length=MAX_INTERESTS,
         required=False,
     )
@@ -68,13 +72,34 @@ class RoleField(serializers.ChoiceField):
         super().__init__(choices=Role.choices, read_only=True, **kwargs)
 
 
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class PictureUrlField(serializers.ImageField):
+    """A picture's URL, or null when there is none (declared nullable in the schema)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, use_url=True, **kwargs)
+
+
+class UserBriefSerializer(serializers.Serializer):
+    """A member as other resources name them: id, public name, username, avatar (or null)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, source="public_name")
+    username = serializers.CharField(read_only=True, help_text="Empty when none was chosen.")
+    avatar = PictureUrlField()
+
+
 class PublicUserSerializer(serializers.ModelSerializer):
     """What any signed-in member may see of another."""
 
     public_name = serializers.CharField(read_only=True)
+    username = serializers.CharField(read_only=True, help_text="Empty when none was chosen.")
+    created_at = serializers.DateTimeField(
+        source="date_joined", read_only=True, help_text="Seed 004's name for `date_joined`."
+    )
     role = RoleField()
-    avatar = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
-    banner = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
+    avatar = PictureUrlField()
+    banner = PictureUrlField()
     interests = InterestsSerializer(read_only=True)
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
     sections = serializers.SerializerMethodField(
@@ -85,6 +110,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
         model = User
         fields = [
             "id",
+            "username",
             "public_name",
             "display_name",
             "first_name",
@@ -100,6 +126,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
             "rating_average",
             "rating_count",
             "date_joined",
+            "created_at",
             "sections",
         ]
         read_only_fields = fields
@@ -113,10 +140,21 @@ class ProfileSerializer(serializers.ModelSerializer):
     """The owner's own profile."""
 
     public_name = serializers.CharField(read_only=True)
+    username = serializers.CharField(read_only=True, help_text="Empty when none was chosen.")
+    name = serializers.CharField(
+        source="get_full_name", read_only=True, help_text="First and last name (seed 001)."
+    )
     email_verified = serializers.SerializerMethodField()
     role = RoleField()
-    avatar = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
-    banner = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
+    avatar = PictureUrlField()
+    profile_picture = PictureUrlField(source="avatar", help_text="Seeds 000, 001, 003: `avatar`.")
+    banner = PictureUrlField()
+    created_at = serializers.DateTimeField(
+        source="date_joined", read_only=True, help_text="Seed 004's name for `date_joined`."
+    )
+    subscription_status = serializers.SerializerMethodField(
+        help_text='The premium subscription\'s status; "none" without one (seed 004).'
+    )
     interests = InterestsSerializer(read_only=True)
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, read_only=True, allow_null=True
@@ -136,18 +174,22 @@ class ProfileSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "email",
+            "username",
             "email_verified",
             "has_password",
             "first_name",
             "last_name",
+            "name",
             "display_name",
             "public_name",
             "phone",
+            "address",
             "city",
             "country",
             "latitude",
             "longitude",
             "avatar",
+            "profile_picture",
             "banner",
             "bio",
             "languages",
@@ -158,7 +200,9 @@ class ProfileSerializer(serializers.ModelSerializer):
             "rating_average",
             "rating_count",
             "points_balance",
+            "subscription_status",
             "date_joined",
+            "created_at",
             "sections",
         ]
         read_only_fields = fields
@@ -170,6 +214,10 @@ class ProfileSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField())
     def get_points_balance(self, user: User) -> int:
         return extensions.points_balance(user)
+
+    @extend_schema_field(serializers.CharField())
+    def get_subscription_status(self, user: User) -> str:
+        return extensions.subscription_status(user)
 
     @extend_schema_field(serializers.BooleanField())
     def get_email_verified(self, user: User) -> bool:
@@ -193,13 +241,14 @@ class StaffUserSerializer(ProfileSerializer):
     last_login = serializers.DateTimeField(read_only=True, allow_null=True)
     # One provider call per row would break the list's query budget.
     points_balance = None
+    subscription_status = None
     sections = None
 
     class Meta(ProfileSerializer.Meta):
         fields = [
             field
             for field in ProfileSerializer.Meta.fields
-            if field not in {"points_balance", "sections"}
+            if field not in {"points_balance", "subscription_status", "sections"}
         ] + [
             "is_active",
             "is_staff",
@@ -220,6 +269,25 @@ class TokenPairSerializer(serializers.Serializer):
 
 class AuthResponseSerializer(TokenPairSerializer):
     user = ProfileSerializer()
+
+
+class UsersAuthResponseSerializer(AuthResponseSerializer):
+    """Seed 003's sign-up and sign-in answer: the account's fields and ``token`` at the top level,
+    next to this API's own ``access``, ``refresh`` and ``user``."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    token = serializers.CharField(help_text="Seed 003's name for `access`.")
+
+
+class LogoutResultSerializer(serializers.Serializer):
+    """Seed 003's sign-out answer."""
+
+    success = serializers.BooleanField()
+    message = serializers.CharField()
 
 
 class GoogleAuthResponseSerializer(AuthResponseSerializer):
@@ -277,12 +345,37 @@ class PhoneField(serializers.CharField):
         return "".join(ch for ch in value if ch not in " -().\u00a0")
 
 
-class _ProfileFieldsMixin(serializers.Serializer):
+def _name_split(name: str) -> tuple[str, str]:
+    """Seed 001's full ``name``: the first word is the first name, the rest the last name."""
+    parts = name.split(None, 1)
+    return (parts[0] if parts else "", parts[1] if len(parts) > 1 else "")
+
+
+class _ProfileFieldsMixin(InputSerializer):
     """Writable profile fields with their validation (shared by sign-up and profile update)."""
 
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    username = CleanCharField(
+        max_length=USERNAME_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        validators=[_django_validator(validate_username)],
+        help_text=(
+            "Optional handle, also a sign-in name: 3 to 30 English letters, digits, `.`, `_` "
+            "or `-`, not only digits; unique whatever its case."
+        ),
+    )
+    first_name = CleanCharField(max_length=150, required=False, allow_blank=True)
+    last_name = CleanCharField(max_length=150, required=False, allow_blank=True)
+    name = CleanCharField(
+        max_length=301,
+        required=False,
+        write_only=True,
+        help_text=(
+            "Seed 001's full name, instead of `first_name` and `last_name`: the first word "
+            "becomes the first name, the rest the last name."
+        ),
+    )
+    display_name = CleanCharField(max_length=150, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
     time_zone = serializers.CharField(
         max_length=64, required=False, validators=[_validate_time_zone]
@@ -296,6 +389,18 @@ class _ProfileFieldsMixin(serializers.Serializer):
         alias = attrs.pop("personality_data", None)
         if alias is not None and "interests" not in attrs:
             attrs["interests"] = alias
+        name = attrs.pop("name", None)
+        if name is not None:
+            if "first_name" in attrs or "last_name" in attrs:
+                raise serializers.ValidationError(
+                    {"name": [_("Send either name, or first_name and last_name.")]}
+                )
+            first_name, last_name = _name_split(name)
+            if len(first_name) > 150 or len(last_name) > 150:
+                raise serializers.ValidationError(
+                    {"name": [_("Each part of the name has at most 150 characters.")]}
+                )
+            attrs["first_name"], attrs["last_name"] = first_name, last_name
         return attrs
 
 
@@ -306,10 +411,17 @@ class SignupSerializer(_ProfileFieldsMixin):
     )
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(InputSerializer):
+    """``email`` or ``username`` with the password (when both are sent, ``email`` is used)."""
+
     email = serializers.EmailField(required=False, help_text="The account's e-mail address.")
     username = serializers.CharField(
-        required=False, help_text="Accepted instead of `email` (seed 003 clients send it)."
+        required=False,
+        max_length=254,
+        help_text=(
+            "Instead of `email` (seeds 002 and 003): the account's username, or its e-mail "
+            "address (a value with an `@`)."
+        ),
     )
     password = serializers.CharField(trim_whitespace=False, max_length=128)
 
@@ -319,18 +431,64 @@ class LoginSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"email": [serializers.Field.default_error_messages["required"]]}
             )
-        return {"email": login, "password": attrs["password"]}
+        return {"login": login, "password": attrs["password"]}
 
 
-class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+class RefreshSerializer(InputSerializer):
+    refresh = serializers.CharField(required=False, help_text="The refresh token.")
+    token = serializers.CharField(
+        required=False, write_only=True, help_text="Seed 001's name for `refresh`."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refresh = attrs.get("refresh") or attrs.get("token")
+        if not refresh:
+            raise serializers.ValidationError(
+                {"refresh": [serializers.Field.default_error_messages["required"]]}
+            )
+        return {"refresh": refresh}
+
+
+class LogoutSerializer(InputSerializer):
+    refresh = serializers.CharField(
+        required=False,
+        help_text=(
+            "The refresh token to revoke. Without it, every refresh token of the signed-in "
+            "caller is revoked (sign out everywhere)."
+        ),
+    )
+
+
+class PictureField(serializers.FileField):
+    """A picture upload (multipart/form-data); ``null`` removes the picture.
+
+    A string is accepted only when it is the picture's current URL, so a client may send back
+    the profile it read (seed 003 does); any other link is refused, never fetched.
+    """
+
+    default_error_messages = {
+        "link": _("Upload the picture as a file (multipart/form-data); links are not fetched."),
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            if data and data in self.context.get("current_urls", {}).get(self.source, ()):
+                return KEEP
+            self.fail("link")
+        return super().to_internal_value(data)
+
+
+# A picture field that names the current picture: nothing to change.
+KEEP: Any = object()
 
 
 class ProfileUpdateSerializer(_ProfileFieldsMixin):
-    """PUT replaces every field (first and last name required); PATCH changes those given.
+    """Fields given are changed, fields left out keep their values, with PUT as with PATCH.
 
-    Send JSON, or multipart/form-data to upload ``avatar``/``banner`` (JPEG, PNG, WebP or GIF;
-    re-encoded). ``null`` removes a picture.
+    PUT needs no name (seed 000 sends only ``bio``, ``skills`` and ``profile_picture``); it
+    replaces ``interests`` whole, where PATCH merges the keys given. Send JSON, or
+    multipart/form-data to upload ``avatar``/``banner`` (JPEG, PNG, WebP or GIF; re-encoded);
+    ``null`` removes a picture. Other apps add writable fields (e.g. ``skills``).
     """
 
     phone = PhoneField(
@@ -339,7 +497,13 @@ class ProfileUpdateSerializer(_ProfileFieldsMixin):
         allow_blank=True,
         validators=[_django_validator(validate_phone)],
     )
-    city = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    address = CleanCharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="Shown on your own profile only.",
+    )
+    city = CleanCharField(max_length=120, required=False, allow_blank=True)
     country = UpperCaseCharField(
         max_length=2,
         required=False,
@@ -362,7 +526,7 @@ class ProfileUpdateSerializer(_ProfileFieldsMixin):
         required=False,
         allow_null=True,
     )
-    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    bio = CleanCharField(max_length=2000, required=False, allow_blank=True)
     languages = serializers.ListField(
         child=LowerCaseCharField(max_length=2),
         max_length=MAX_LANGUAGES,
@@ -370,38 +534,69 @@ class ProfileUpdateSerializer(_ProfileFieldsMixin):
         validators=[_django_validator(validate_languages)],
         help_text='ISO 639-1 codes, e.g. ["ar", "en"].',
     )
-    avatar = serializers.FileField(required=False, allow_null=True)
-    banner = serializers.FileField(required=False, allow_null=True)
+    avatar = PictureField(required=False, allow_null=True)
+    profile_picture = PictureField(
+        source="avatar",
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Seeds 000, 001 and 003: `avatar`.",
+    )
+    banner = PictureField(required=False, allow_null=True)
+    bannerImage = PictureField(  # noqa: N815 (seed 001's spelling)
+        source="banner",
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Seed 001: `banner`.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.partial:
-            self.fields["first_name"].required = True
-            self.fields["last_name"].required = True
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name, writer in extensions.profile_writers().items():
+            if name in fields:
+                continue
+            field = writer.field()
+            field.required = False
+            field.write_only = True
+            fields[name] = field
+        return fields
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        for alias, name in (("profile_picture", "avatar"), ("bannerImage", "banner")):
+            if hasattr(data, "__contains__") and alias in data and name in data:
+                raise serializers.ValidationError(
+                    {
+                        alias: [
+                            _("Send either %(alias)s or %(name)s.") % {"alias": alias, "name": name}
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+class PasswordChangeSerializer(InputSerializer):
     current_password = serializers.CharField(
         trim_whitespace=False, max_length=128, allow_blank=True
     )
     new_password = serializers.CharField(trim_whitespace=False, max_length=128)
 
 
-class PasswordResetSerializer(serializers.Serializer):
+class PasswordResetSerializer(InputSerializer):
     email = serializers.EmailField()
 
 
-class PasswordResetConfirmSerializer(serializers.Serializer):
+class PasswordResetConfirmSerializer(InputSerializer):
     uid = serializers.CharField(max_length=64, help_text="`uid` from the reset e-mail.")
     token = serializers.CharField(max_length=128, help_text="`token` from the reset e-mail.")
     new_password = serializers.CharField(trim_whitespace=False, max_length=128)
 
 
-class EmailVerifySerializer(serializers.Serializer):
+class EmailVerifySerializer(InputSerializer):
     key = serializers.CharField(max_length=256, help_text="The key from the verification e-mail.")
 
 
-class GoogleSignInSerializer(serializers.Serializer):
+class GoogleSignInSerializer(InputSerializer):
     """Either a Google ID token, or an authorisation code (with its redirect URI)."""
 
     id_token = serializers.CharField(required=False, help_text="A Google ID token (JWT).")
@@ -424,15 +619,15 @@ class GoogleSignInSerializer(serializers.Serializer):
         return attrs
 
 
-class SuspendSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+class SuspendSerializer(InputSerializer):
+    reason = CleanCharField(max_length=2000)
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class AccountDeleteSerializer(serializers.Serializer):
+class AccountDeleteSerializer(InputSerializer):
     password = serializers.CharField(
         trim_whitespace=False,
         required=False,

@@ -29,6 +29,9 @@ urlpatterns = [
         views.EmailVerifyResendView.as_view(),
         name="auth-email-verify-resend",
     ),
+    endpoint("users/register", views.UsersRegisterView.as_view(), name="users-register"),
+    endpoint("users/login", views.UsersLoginView.as_view(), name="users-login"),
+    endpoint("users/logout", views.UsersLogoutView.as_view(), name="users-logout"),
     endpoint("users", views.UserListView.as_view(), name="users-list"),
     endpoint("admin/users", views.AdminUserListView.as_view(), name="admin-users-list"),
     endpoint(

@@ -14,10 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import google, login_limits, selectors, services
+from accounts import extensions, google, login_limits, selectors, services
 from accounts.api.filters import UserFilter
 from accounts.api.permissions import CanAssignRole, CanSuspendUser, CanViewUsers
 from accounts.api.serializers import (
+    KEEP,
     AccountDeleteSerializer,
     AuthResponseSerializer,
     DetailSerializer,
@@ -26,6 +27,8 @@ from accounts.api.serializers import (
     GoogleAuthResponseSerializer,
     GoogleSignInSerializer,
     LoginSerializer,
+    LogoutResultSerializer,
+    LogoutSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -38,6 +41,7 @@ from accounts.api.serializers import (
     StaffUserSerializer,
     SuspendSerializer,
     TokenPairSerializer,
+    UsersAuthResponseSerializer,
 )
 from accounts.models import User
 from accounts.roles import Role
@@ -71,7 +75,7 @@ def _auth_body(user: User, tokens: dict[str, str], request: Request) -> dict[str
 
 
 class _AuthView(APIView):
-    """Auth endpoints: anyone may call them, 10 a minute per IP (SPEC §1)."""
+    """Auth endpoints: anyone may call them, 10 a minute per IP (docs/api.md, rate limits)."""
 
     permission_classes = [permissions.AllowAny]
     throttle_classes = AUTH_THROTTLES
@@ -103,11 +107,13 @@ class SignupView(_AuthView):
 class LoginView(_AuthView):
     @extend_schema(
         operation_id="auth_login",
-        summary="Sign in with e-mail and password",
+        summary="Sign in with e-mail (or username) and password",
         description=(
-            "Returns a token pair and the profile. Failed attempts are counted per account "
-            "across all addresses: after five, sign-in for that account is locked for a minute, "
-            "doubling with each further failure (429 with `Retry-After`)."
+            "Send `email`, or `username` (a username, or an e-mail address), with `password`. "
+            "Returns a token pair and the profile. Failed attempts are counted per account, "
+            "whichever name was typed for it and from whatever address: after five, sign-in for "
+            "that account is locked for a minute, doubling with each further failure (429 with "
+            "`Retry-After`)."
         ),
         request=LoginSerializer,
         responses={200: AuthResponseSerializer, 401: UNAUTHORIZED},
@@ -128,7 +134,10 @@ class RefreshView(_AuthView):
     @extend_schema(
         operation_id="auth_refresh",
         summary="Exchange a refresh token for a new pair",
-        description="The refresh token is single use: it is blacklisted and a new one returned.",
+        description=(
+            "The refresh token is single use: it is blacklisted and a new one returned. "
+            "Seed 001 clients may send it as `token`."
+        ),
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, 401: UNAUTHORIZED},
         tags=["auth"],
@@ -142,17 +151,25 @@ class RefreshView(_AuthView):
 class LogoutView(_AuthView):
     @extend_schema(
         operation_id="auth_logout",
-        summary="Sign out: revoke a refresh token",
-        description="Logging out twice, or with an expired token, is not an error.",
-        request=RefreshSerializer,
-        responses={204: None},
+        summary="Sign out: revoke a refresh token, or every one",
+        description=(
+            "With `refresh`, that refresh token is revoked. With no body, the caller signed in "
+            "with its access token is signed out everywhere: every refresh token of the account "
+            "is revoked. Logging out twice, or with an expired token, is not an error."
+        ),
+        request=LogoutSerializer,
+        responses={204: None, 401: UNAUTHORIZED},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
-        serializer = RefreshSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.token_revoke(refresh=serializer.validated_data["refresh"])
+        self.sign_out(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def sign_out(self, request: Request) -> None:
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user if request.user.is_authenticated else None
+        services.user_sign_out(user=user, refresh=serializer.validated_data.get("refresh"))
 
 
 class GoogleSignInView(_AuthView):
@@ -320,23 +337,49 @@ class ProfileView(APIView):
         return Response(ProfileSerializer(profile, context={"request": request}).data)
 
     def _update(self, request: Request, *, partial: bool) -> Response:
-        serializer = ProfileUpdateSerializer(data=request.data, partial=partial)
+        # PUT is partial too: a field left out keeps its value (docs/api.md, seed 000's PUT).
+        serializer = ProfileUpdateSerializer(
+            data=request.data,
+            partial=True,
+            context={"request": request, "current_urls": self._picture_urls(request)},
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        images = {name: data.pop(name) for name in ("avatar", "banner") if name in data}
+        images = {
+            name: data.pop(name)
+            for name in ("avatar", "banner")
+            if name in data and data[name] is not KEEP
+        }
+        data.pop("avatar", None)
+        data.pop("banner", None)
+        writes = {name: data.pop(name) for name in extensions.profile_writers() if name in data}
         if "interests" in data:
             interests = dict(data["interests"])
             if partial:
                 # PATCH merges the keys given into the stored object (JSON merge patch).
                 interests = {**request.user.interests, **interests}
             data["interests"] = interests
-        user = services.user_profile_update(user=request.user, data=data, **images)
+        user = services.user_profile_update(user=request.user, data=data, writes=writes, **images)
         profile = selectors.user_profile_get(user_id=user.pk)
         return Response(ProfileSerializer(profile, context={"request": request}).data)
 
+    @staticmethod
+    def _picture_urls(request: Request) -> dict[str, set[str]]:
+        """The URLs under which the caller's pictures are shown (sent back: nothing changes)."""
+        urls: dict[str, set[str]] = {}
+        for name in ("avatar", "banner"):
+            picture = getattr(request.user, name)
+            if picture:
+                urls[name] = {picture.url, request.build_absolute_uri(picture.url)}
+        return urls
+
     @extend_schema(
         operation_id="auth_profile_update",
-        summary="Replace the caller's profile",
+        summary="Update the caller's profile (the fields given)",
+        description=(
+            "Like PATCH, fields left out keep their values (seed 000 sends only some); "
+            "`interests` is replaced whole."
+        ),
         request={
             "application/json": ProfileUpdateSerializer,
             "multipart/form-data": ProfileUpdateSerializer,
@@ -511,7 +554,7 @@ class UserRoleView(_StaffActionView):
         return self.respond(services.user_role_set(user=target, role=role))
 
 
-# --- aliases (SPEC §2): same views, their own operation ids in the schema ---------------------
+# --- aliases (docs/api.md, seed aliases): same views, their own operation ids in the schema ----
 
 
 @extend_schema_view(
@@ -519,6 +562,80 @@ class UserRoleView(_StaffActionView):
 )
 class RegisterView(SignupView):
     pass
+
+
+def _users_auth_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Seed 003's answer: the account's fields and ``token`` next to our own body."""
+    user = body["user"]
+    return {
+        **body,
+        "id": user["id"],
+        "username": user["username"],
+        "email": user["email"],
+        "first_name": user["first_name"],
+        "last_name": user["last_name"],
+        "token": body["access"],
+    }
+
+
+class UsersRegisterView(SignupView):
+    """Seed 003's ``users/register/``."""
+
+    @extend_schema(
+        operation_id="users_register",
+        summary="Alias of auth/signup (seed 003)",
+        description=(
+            "Seed 003's sign-up: the same account as `auth/signup/`, answered with the "
+            "account's fields and `token` (the access token) at the top level too."
+        ),
+        request=SignupSerializer,
+        responses={201: UsersAuthResponseSerializer},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        response = super().post(request)
+        response.data = _users_auth_body(response.data)
+        return response
+
+
+class UsersLoginView(LoginView):
+    """Seed 003's ``users/login/``."""
+
+    @extend_schema(
+        operation_id="users_login",
+        summary="Alias of auth/login (seed 003)",
+        description=(
+            "Seed 003's sign-in with `username` (or `email`) and `password`; the same checks "
+            "and lock as `auth/login/`, answered with the account's fields and `token` too."
+        ),
+        request=LoginSerializer,
+        responses={200: UsersAuthResponseSerializer, 401: UNAUTHORIZED},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        response = super().post(request)
+        response.data = _users_auth_body(response.data)
+        return response
+
+
+class UsersLogoutView(LogoutView):
+    """Seed 003's ``users/logout/``."""
+
+    @extend_schema(
+        operation_id="users_logout",
+        summary="Alias of auth/logout (seed 003)",
+        description=(
+            "Seed 003 sends no body: every refresh token of the caller (signed in with its "
+            "access token) is revoked. With `refresh`, only that one. Answers 200 with "
+            "`success` and `message`."
+        ),
+        request=LogoutSerializer,
+        responses={200: LogoutResultSerializer, 401: UNAUTHORIZED},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        self.sign_out(request)
+        return Response({"success": True, "message": _("Logged out successfully.")})
 
 
 @extend_schema_view(

@@ -219,7 +219,7 @@ def test_login_with_wrong_password_is_401_and_issues_nothing(api_client):
     assert response.status_code == 401
     assert _error(response) == {
         "code": "authentication_failed",
-        "message": "Incorrect e-mail address or password.",
+        "message": "Incorrect e-mail address, username or password.",
         "fields": {},
     }
     assert OutstandingToken.objects.count() == 0
@@ -233,7 +233,7 @@ def test_login_with_unknown_email_is_the_same_401(api_client):
     )
 
     assert response.status_code == 401
-    assert _error(response)["message"] == "Incorrect e-mail address or password."
+    assert _error(response)["message"] == "Incorrect e-mail address, username or password."
 
 
 def test_login_requires_email_and_password(api_client):

@@ -87,18 +87,22 @@ def test_profile_shows_every_field(auth_client):
     assert set(body) == {
         "id",
         "email",
+        "username",
         "email_verified",
         "has_password",
         "first_name",
         "last_name",
+        "name",
         "display_name",
         "public_name",
         "phone",
+        "address",
         "city",
         "country",
         "latitude",
         "longitude",
         "avatar",
+        "profile_picture",
         "banner",
         "bio",
         "languages",
@@ -109,7 +113,9 @@ def test_profile_shows_every_field(auth_client):
         "rating_average",
         "rating_count",
         "points_balance",
+        "subscription_status",
         "date_joined",
+        "created_at",
         "sections",
     }
     assert body["public_name"] == "Sam"
@@ -120,6 +126,9 @@ def test_profile_shows_every_field(auth_client):
     assert body["has_password"] is True
     assert body["rating_average"] == "0.00"
     assert body["avatar"] is None
+    assert body["profile_picture"] is None
+    assert body["subscription_status"] == "none"
+    assert body["created_at"] == body["date_joined"]
     assert body["points_balance"] == extensions.points_balance(user)
     assert isinstance(body["sections"], dict)
 
@@ -188,17 +197,16 @@ def test_patch_with_unchanged_values_calls_no_hook(auth_client, hooks):
     assert hooks == []
 
 
-def test_put_replaces_and_requires_the_names(auth_client):
-    before = _snapshot(auth_client.user)
+def test_put_changes_the_fields_given_and_keeps_the_names(auth_client):
+    # given a member with a name
+    user = auth_client.user
 
+    # when a PUT leaves the names out (seed 000 sends only some fields)
     response = auth_client.put(PROFILE, {"bio": "hello"}, format="json")
 
-    assert response.status_code == 400
-    assert _error(response)["fields"] == {
-        "first_name": ["This field is required."],
-        "last_name": ["This field is required."],
-    }
-    assert _snapshot(auth_client.user) == before
+    # then the fields given change and the others keep their values
+    assert response.status_code == 200
+    assert (response.json()["bio"], response.json()["first_name"]) == ("hello", user.first_name)
 
     response = auth_client.put(
         PROFILE,
@@ -213,6 +221,7 @@ def test_put_replaces_and_requires_the_names(auth_client):
     assert response.status_code == 200
     assert response.json()["interests"] == {"interests": ["yoga"]}
     assert response.json()["time_zone"] == "Asia/Dubai"
+    assert response.json()["bio"] == "hello"
 
 
 def test_update_refuses_each_invalid_field_and_changes_nothing(auth_client, hooks):
@@ -267,18 +276,27 @@ def test_latitude_without_longitude_is_refused(auth_client):
     assert _snapshot(auth_client.user) == before
 
 
-def test_email_and_rating_are_read_only(auth_client):
+def test_read_only_fields_are_refused_by_name_and_change_nothing(auth_client):
+    # given a member
+    before = _snapshot(auth_client.user)
+
+    # when they try to write fields the profile only shows
     response = auth_client.patch(
         PROFILE,
         {"email": "new@example.test", "rating_average": "5.00", "role": "admin"},
         format="json",
     )
 
-    assert response.status_code == 200
+    # then each is named in a 400 and nothing changed
+    assert response.status_code == 400
+    assert _error(response)["fields"] == {
+        "email": ["This field is not known."],
+        "rating_average": ["This field is not known."],
+        "role": ["This field is not known."],
+    }
+    assert _snapshot(auth_client.user) == before
     user = User.objects.get(pk=auth_client.user.pk)
-    assert user.email == auth_client.user.email
-    assert user.rating_average == 0
-    assert response.json()["role"] == "member"
+    assert (user.email, user.rating_average) == (auth_client.user.email, 0)
 
 
 # --- pictures ----------------------------------------------------------------------------------

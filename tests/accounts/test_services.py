@@ -8,8 +8,8 @@ from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import extensions, services
+from accounts.consumers import CLOSE_REVOKED
 from accounts.models import User
-from accounts.websocket_auth import CLOSE_UNAUTHORIZED
 from config.asgi import application
 from tests.accounts.factories import UserFactory
 
@@ -74,7 +74,7 @@ def test_browser_sign_in_page_renders(client):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_suspension_closes_an_open_socket_on_its_next_message():
+async def test_suspension_closes_an_idle_open_socket_with_4403():
     # given a member with an open, working socket
     user = await database_sync_to_async(UserFactory)()
     communicator = WebsocketCommunicator(
@@ -88,10 +88,9 @@ async def test_suspension_closes_an_open_socket_on_its_next_message():
     # when staff suspend them
     await database_sync_to_async(services.user_suspend)(user=user, reason="abuse")
 
-    # then the next frame closes the socket with 4401
-    await communicator.send_json_to({"type": "ping"})
+    # then the socket is closed with 4403 at once, without waiting for a frame
     message = await communicator.receive_output(timeout=5)
-    assert message == {"type": "websocket.close", "code": CLOSE_UNAUTHORIZED}
+    assert message == {"type": "websocket.close", "code": CLOSE_REVOKED}
     await communicator.disconnect()
 
 

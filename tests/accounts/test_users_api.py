@@ -59,6 +59,7 @@ def test_public_profile_shows_public_fields_only(auth_client):
     body = response.json()
     assert set(body) == {
         "id",
+        "username",
         "public_name",
         "display_name",
         "first_name",
@@ -74,6 +75,7 @@ def test_public_profile_shows_public_fields_only(auth_client):
         "rating_average",
         "rating_count",
         "date_joined",
+        "created_at",
         "sections",
     }
     assert body["public_name"] == "Chef Karim"

@@ -1,0 +1,51 @@
+"""JWT authentication for the REST API: simplejwt's, plus the account's token cutoff.
+
+simplejwt refuses tokens of inactive accounts, but a suspension followed by a reactivation would
+bring the access tokens issued before the suspension back to life (docs/pitfalls.md, simplejwt).
+The account's ``tokens_valid_after`` (set by ``services.user_suspend``) is checked against the
+token's ``iat``; the WebSocket middleware (``accounts.websocket_auth``) and the refresh service
+apply the same rule through ``token_predates_cutoff``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+
+
+def token_predates_cutoff(user: Any, issued_at: Any) -> bool:
+    """Whether a token issued at ``issued_at`` (the JWT ``iat``, epoch seconds) is dead for
+    ``user`` because it was issued at or before the account's ``tokens_valid_after``.
+
+    ``iat`` has whole seconds, so a token from the very second of a suspension counts as issued
+    before it: a token that predates a suspension must never come back to life.
+    """
+    cutoff = getattr(user, "tokens_valid_after", None)
+    if cutoff is None:
+        return False
+    if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
+        return True
+    return int(issued_at) <= int(cutoff.timestamp())
+
+
+class JWTAuthentication(SimpleJWTAuthentication):
+    """``Authorization: Bearer <access JWT>``; tokens from before a suspension are refused."""
+
+    def get_user(self, validated_token: Any) -> Any:
+        user = super().get_user(validated_token)
+        if token_predates_cutoff(user, validated_token.get("iat")):
+            raise AuthenticationFailed(
+                _("This token was issued before the account was suspended; sign in again."),
+                code="token_not_valid",
+            )
+        return user
+
+
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    """The same ``jwtAuth`` bearer scheme in the OpenAPI schema as simplejwt's own class."""
+
+    target_class = "accounts.authentication.JWTAuthentication"
