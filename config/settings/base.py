@@ -96,7 +96,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
-    # SkillSwap, in dependency order (see ARCHITECTURE.md).
+    # SkillSwap, in dependency order (docs/architecture.md).
     "accounts",
     "marketplace",
     "rewards",
@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "community",
     "billing",
     "cms",
+    # Top of the graph: seeds every app's demo data; nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

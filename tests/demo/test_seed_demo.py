@@ -1,4 +1,4 @@
-"""seed_demo creates the demo platform once; a second run creates nothing."""
+"""seed_demo (the demo app, top of the dependency graph) seeds once; a second run adds nothing."""
 
 from io import StringIO
 
@@ -77,3 +77,9 @@ def test_seed_demo_members_have_complete_bilingual_profiles_and_roles():
     assert {member.role for member in members} == {"member", "expert"}
     assert [member.role for member in members].count("expert") == 4
     assert members[2].has_perm("accounts.sell_paid_sessions")
+
+
+def test_seed_demo_lives_in_the_demo_app_not_in_cms():
+    from django.core.management import get_commands
+
+    assert get_commands()["seed_demo"] == "demo"
