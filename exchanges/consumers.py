@@ -2,10 +2,15 @@
 
 The socket is authenticated by the JWT middleware (``?token=``) and admitted with the caller's
 join token (``?join_token=``) from ``GET video-calls/{id}/``; anyone else — another user, a wrong
-or expired token, an ended call — is closed with 4403. Frames ``offer``, ``answer``, ``ice`` and
-``hangup`` are relayed to the other sockets of the call (never echoed to the sender) with
-``from`` set to the sender's user id; nothing else is interpreted. ``hangup`` also ends the call.
-Joins and leaves are recorded, so the call knows its actual start, end and duration.
+or expired token, an ended call (also one ended because its swap was cancelled, completed or
+resolved) — is closed with 4403. Frames ``offer``, ``answer``, ``ice`` and ``hangup`` are relayed
+to the other sockets of the call (never echoed to the sender) with ``from`` set to the sender's
+user id; nothing else is interpreted. ``hangup`` also ends the call.
+
+When the call ends, however it ends (a hangup, ``POST video-calls/{id}/end``, the swap cancelled or
+completed), every open socket of it gets ``{"type": "ended", "call_id": N}`` and is closed with
+4409: the call is over. Joins and leaves are recorded, so the call knows its actual start, end
+and duration.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from channels.db import database_sync_to_async
 from accounts.consumers import UserConsumer
 from core.exceptions import ApplicationError
 from exchanges import services
+from exchanges.models import VideoCall
 from messaging.groups import call_group
 
 CLOSE_FORBIDDEN = 4403
+CLOSE_CALL_ENDED = 4409
 RELAYED = {"offer", "answer", "ice", "hangup"}
 # A generous bound for SDP blobs; a frame larger than this is refused, not relayed.
 MAX_FRAME_CHARS = 64 * 1024
@@ -44,6 +51,11 @@ class CallConsumer(UserConsumer):
             return
         self.admitted = True
         await self.channel_layer.group_add(self.group, self.channel_name)
+        if await self._ended():
+            # The call ended between the join and joining the group: its "ended" event was
+            # sent before this socket could hear it.
+            await self.call_ended({})
+            return
         await self.send_json({"type": "joined", "call_id": self.call_id, "user_id": self.user.pk})
         await self._to_others({"type": "peer_joined", "from": self.user.pk})
 
@@ -82,6 +94,7 @@ class CallConsumer(UserConsumer):
 
     async def call_ended(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "ended", "call_id": self.call_id})
+        await self.close(code=CLOSE_CALL_ENDED)
 
     async def _to_others(self, event: dict[str, Any]) -> None:
         await self.channel_layer.group_send(
@@ -91,6 +104,10 @@ class CallConsumer(UserConsumer):
     @database_sync_to_async
     def _join(self, join_token: str) -> None:
         services.video_call_join(call_id=self.call_id, user=self.user, join_token=join_token)
+
+    @database_sync_to_async
+    def _ended(self) -> bool:
+        return VideoCall.objects.filter(pk=self.call_id, status=VideoCall.Status.ENDED).exists()
 
     @database_sync_to_async
     def _leave(self) -> None:

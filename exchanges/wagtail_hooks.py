@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -20,35 +19,15 @@ from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
+from config.wagtail_admin import ReadOnlyModelViewSet, register_read_only
 from core.exceptions import ApplicationError
 from exchanges import services
 from exchanges.models import Swap, VideoCall
 
-READ_ONLY_ACTIONS = {"add", "change", "delete"}
-
-
-class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Nobody adds, edits or deletes these rows in the admin, superusers included."""
-
-    def user_has_permission(self, user: Any, action: str) -> bool:
-        if action in READ_ONLY_ACTIONS:
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions: Any) -> Any:
-        actions = [action for action in actions if action not in READ_ONLY_ACTIONS]
-        if not actions:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(actions)
-
-
-register_permission_policy(Swap, ReadOnlyPermissionPolicy(Swap))
-register_permission_policy(VideoCall, ReadOnlyPermissionPolicy(VideoCall))
+register_read_only(Swap, VideoCall)
 
 
 class ResolveDisputeForm(forms.Form):
@@ -153,20 +132,6 @@ class SwapInspectView(InspectView):
         return buttons
 
 
-class ReadOnlyModelViewSet(ModelViewSet):
-    """Listing and inspect views only: no add, edit, copy or delete routes exist at all."""
-
-    inspect_view_enabled = True
-    copy_view_enabled = False
-
-    def get_urlpatterns(self) -> list:
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-
 class SwapViewSet(ReadOnlyModelViewSet):
     model = Swap
     icon = "resubmit"
@@ -190,7 +155,6 @@ class SwapViewSet(ReadOnlyModelViewSet):
         "scheduled_start": ["gte", "lte"],
     }
     search_fields = ["title", "requester__email", "responder__email", "dispute_reason"]
-    search_backend_name = None
     ordering = ["-scheduled_start"]
     inspect_view_fields_exclude = [
         "requester_calendar_event_id",

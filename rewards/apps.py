@@ -9,7 +9,7 @@ class RewardsConfig(AppConfig):
     verbose_name = _("Rewards")
 
     def ready(self) -> None:
-        # accounts sits below rewards (ARCHITECTURE.md): it reaches the ledger only through
+        # accounts sits below rewards (docs/architecture.md): it reaches the ledger only through
         # these registered callables, called explicitly by its services.
         from accounts import extensions
         from rewards import selectors, services

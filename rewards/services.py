@@ -6,7 +6,7 @@ How a movement is written (``_post``), inside one transaction:
    ordered by primary key. Two transfers over the same accounts therefore queue in the same order
    and can never deadlock; ``NO KEY`` (Django's ``select_for_update(no_key=True)``) does not block
    the ``FOR KEY SHARE`` lock that inserting an entry referencing the account takes
-   (PITFALLS.md: measured safe; zulip's database-concurrency notes).
+   (docs/pitfalls.md: measured safe; zulip's database-concurrency notes).
 2. With the locks held, look the idempotency key up again: a retry that waited for the first
    attempt's locks now sees its committed transfer and returns it, moving nothing.
 3. Check that no wallet or escrow account would go below zero (the CHECK constraint is the

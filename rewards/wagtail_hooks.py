@@ -30,11 +30,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
+from config.wagtail_admin import ReadOnlyModelViewSet, register_read_only
 from core.exceptions import ApplicationError
 from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer
 from rewards.services import points_grant
@@ -42,38 +41,12 @@ from rewards.services import points_grant
 GRANT_PERMISSION = "rewards.grant_points"
 
 
-class LedgerReadOnlyPolicy(ModelPermissionPolicy):
-    """Django's model permissions, minus every write: only ``view`` can ever be held."""
-
-    WRITES = frozenset({"add", "change", "delete"})
-
-    def user_has_permission(self, user, action: str) -> bool:
-        return action not in self.WRITES and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        allowed = [action for action in actions if action not in self.WRITES]
-        if not allowed:
-            return get_user_model().objects.none()
-        return super().users_with_any_permission(allowed)
-
-
 # Registered before the viewsets below so Wagtail never builds its default (writable) policy.
-for _model in (LedgerAccount, Transfer, Entry):
-    register_permission_policy(_model, LedgerReadOnlyPolicy(_model))
+register_read_only(LedgerAccount, Transfer, Entry)
 
 
-class ReadOnlyModelViewSet(ModelViewSet):
-    """List, filter, search and inspect; no add, edit, copy, delete or history routes."""
-
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    search_backend_name = None  # plain Django lookups on search_fields
+class LedgerViewSet(ReadOnlyModelViewSet):
     list_per_page = 50
-    form_fields: list[str] = []  # never rendered: there is no add or edit route
-    READ_ROUTES = frozenset({"index", "index_results", "inspect"})
-
-    def get_urlpatterns(self):
-        return [route for route in super().get_urlpatterns() if route.name in self.READ_ROUTES]
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -102,7 +75,7 @@ class AccountIndexView(IndexView):
         ]
 
 
-class LedgerAccountViewSet(ReadOnlyModelViewSet):
+class LedgerAccountViewSet(LedgerViewSet):
     model = LedgerAccount
     name = "ledger_accounts"
     icon = "table"
@@ -140,7 +113,7 @@ class TransferIndexView(IndexView):
         )
 
 
-class TransferViewSet(ReadOnlyModelViewSet):
+class TransferViewSet(LedgerViewSet):
     model = Transfer
     name = "ledger_transfers"
     icon = "resubmit"
@@ -204,7 +177,7 @@ class EntryIndexView(IndexView):
         return super().get_base_queryset().select_related("account__user", "transfer")
 
 
-class EntryViewSet(ReadOnlyModelViewSet):
+class EntryViewSet(LedgerViewSet):
     model = Entry
     name = "ledger_entries"
     icon = "list-ul"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from config.api.fields import DATE_MAX, DATE_MIN
 from core.exceptions import ValidationFailed
 from exchanges.models import Swap
 
@@ -33,13 +34,20 @@ class DateOrDateTimeField(forms.CharField):
             moment = None if day is not None else parse_datetime(value)
         except ValueError:
             day = moment = None
+        if day is None and moment is None:
+            raise forms.ValidationError(_("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time."))
+        # Bounded like every date the API reads, so a whole-day filter on 9999-12-31 can never
+        # overflow when a day is added (docs/pitfalls.md, "JSON and dates at the edges").
+        if not DATE_MIN <= (day or moment.date()) <= DATE_MAX:
+            raise forms.ValidationError(
+                _("Enter a date between %(min)s and %(max)s.")
+                % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+            )
         if day is not None:
             return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC), True
-        if moment is not None:
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment, dt.UTC)
-            return moment, False
-        raise forms.ValidationError(_("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time."))
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.UTC)
+        return moment, False
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -167,3 +175,19 @@ class SessionFilter(SwapFilter):
         "refunded), disputed.",
     )
     status_mapping = SESSION_STATUSES
+
+
+ORDER_ROLE_CHOICES = [("buyer", "buyer"), ("seller", "seller")]
+
+
+class OrderFilter(SwapFilter):
+    """Seed 002's orders: ``status`` as on swaps, ``role`` buyer (requester) or seller."""
+
+    role = django_filters.ChoiceFilter(
+        method="filter_role",
+        choices=ORDER_ROLE_CHOICES,
+        help_text="The caller's side: buyer (requester) or seller (responder).",
+    )
+
+    def filter_role(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return super().filter_role(qs, name, {"buyer": "requester", "seller": "responder"}[value])

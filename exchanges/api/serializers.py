@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import BoundedDateTimeField, CleanCharField
+from config.api.serializers import InputSerializer
 from exchanges import state_machine
 from exchanges.models import Swap, VideoCall, VideoCallParticipant
 from marketplace.models import Category, Offer
@@ -91,6 +94,12 @@ class SwapSerializer(serializers.ModelSerializer):
     my_role = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     calendar_event_id = serializers.SerializerMethodField()
+    requestor = serializers.IntegerField(
+        source="requester_id", read_only=True, help_text="Seed 000: the requester's id."
+    )
+    scheduled_time = serializers.DateTimeField(
+        source="scheduled_start", read_only=True, help_text="Seed 000: alias of scheduled_start."
+    )
 
     class Meta:
         model = Swap
@@ -129,6 +138,8 @@ class SwapSerializer(serializers.ModelSerializer):
             "my_role",
             "allowed_actions",
             "calendar_event_id",
+            "requestor",
+            "scheduled_time",
             "created_at",
             "updated_at",
             "accepted_at",
@@ -415,7 +426,8 @@ class CalendarFeedSerializer(serializers.Serializer):
 
 
 # --------------------------------------------------------------------------------------------
-# Input
+# Input: every serializer refuses unknown fields, cleans free text and bounds its dates
+# (config.api.serializers, docs/api.md "Input").
 # --------------------------------------------------------------------------------------------
 
 
@@ -423,42 +435,38 @@ def _active_users():
     return User.objects.filter(is_active=True)
 
 
-class SwapCreateInputSerializer(serializers.Serializer):
-    responder_id = serializers.PrimaryKeyRelatedField(
-        queryset=_active_users(), required=False, allow_null=True
-    )
+def _minutes(value: int | None) -> timedelta | None:
+    return timedelta(minutes=value) if value else None
+
+
+class _SessionRequestInput(InputSerializer):
+    """What every way of requesting a session shares (swaps/, meetings/)."""
+
     offer_id = serializers.PrimaryKeyRelatedField(
         queryset=Offer.objects.all(), required=False, allow_null=True
     )
     kind = serializers.ChoiceField(choices=Swap.Kind.choices, required=False)
     points_amount = serializers.IntegerField(min_value=1, required=False)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    title = CleanCharField(max_length=200, required=False, allow_blank=True)
+    description = CleanCharField(max_length=4000, required=False, allow_blank=True)
     category_id = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), required=False, allow_null=True
     )
     session_type = serializers.ChoiceField(choices=Swap.SessionType.choices, required=False)
     mode = serializers.ChoiceField(choices=Swap.Mode.choices, required=False)
-    location = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    scheduled_start = serializers.DateTimeField()
-    scheduled_end = serializers.DateTimeField(required=False)
+    location = CleanCharField(max_length=255, required=False, allow_blank=True)
+    scheduled_start = BoundedDateTimeField()
+    scheduled_end = BoundedDateTimeField(required=False)
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("responder_id") and not attrs.get("offer_id"):
-            raise serializers.ValidationError(
-                {"responder_id": [_("Give the responder or the offer.")]}
-            )
-        return attrs
+    notes = CleanCharField(max_length=4000, required=False, allow_blank=True)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.validated_data)
         start = data.pop("scheduled_start")
         end = data.pop("scheduled_end", None)
-        minutes = data.pop("duration_minutes", None)
+        minutes = _minutes(data.pop("duration_minutes", None))
         if end is None and minutes:
-            end = start + timedelta(minutes=minutes)
+            end = start + minutes
         kwargs = {
             "scheduled_start": start,
             "scheduled_end": end,
@@ -470,10 +478,69 @@ class SwapCreateInputSerializer(serializers.Serializer):
         return kwargs
 
 
-class MeetingCreateInputSerializer(SwapCreateInputSerializer):
+class SwapCreateInputSerializer(_SessionRequestInput):
+    """``POST swaps/``; also seed 000's SwapRequest names (``requestor``, ``responder``,
+    ``scheduled_time``), docs/api.md "Seed aliases"."""
+
+    responder_id = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(), required=False, allow_null=True
+    )
+    scheduled_start = BoundedDateTimeField(
+        required=False, help_text="The start (UTC). Required unless `scheduled_time` is given."
+    )
+    requestor = serializers.IntegerField(
+        required=False,
+        help_text="Seed 000: the requesting member; if given it must be the caller.",
+    )
+    responder = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users(),
+        required=False,
+        help_text="Seed 000: alias of `responder_id`.",
+    )
+    scheduled_time = BoundedDateTimeField(
+        required=False,
+        help_text="Seed 000: alias of `scheduled_start`; the session lasts "
+        "`duration_minutes` or the default session length.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
+        requestor = attrs.pop("requestor", None)
+        if requestor is not None and (request is None or requestor != request.user.pk):
+            raise serializers.ValidationError(
+                {"requestor": [_("You can only request a session as yourself.")]}
+            )
+        _merge_alias(attrs, "responder", "responder_id", compare=lambda user: user.pk)
+        _merge_alias(attrs, "scheduled_time", "scheduled_start")
+        if attrs.get("scheduled_start") is None:
+            raise serializers.ValidationError(
+                {"scheduled_start": [serializers.Field.default_error_messages["required"]]}
+            )
+        if not attrs.get("responder_id") and not attrs.get("offer_id"):
+            raise serializers.ValidationError(
+                {"responder_id": [_("Give the responder or the offer.")]}
+            )
+        return attrs
+
+
+def _merge_alias(
+    attrs: dict[str, Any], alias: str, name: str, *, compare: Any = lambda value: value
+) -> None:
+    """Move ``attrs[alias]`` to ``attrs[name]``; a 400 on ``alias`` when both differ."""
+    if alias not in attrs:
+        return
+    value = attrs.pop(alias)
+    current = attrs.get(name)
+    if current is not None and compare(current) != compare(value):
+        raise serializers.ValidationError(
+            {alias: [_("Give %(name)s or %(alias)s, not both.") % {"name": name, "alias": alias}]}
+        )
+    attrs[name] = value
+
+
+class MeetingCreateInputSerializer(_SessionRequestInput):
     """Seed 003's names: ``expert_id`` is the responder."""
 
-    responder_id = None
     expert_id = serializers.PrimaryKeyRelatedField(
         queryset=_active_users(), required=False, allow_null=True
     )
@@ -485,7 +552,7 @@ class MeetingCreateInputSerializer(SwapCreateInputSerializer):
         return attrs
 
 
-class SessionCreateInputSerializer(serializers.Serializer):
+class SessionCreateInputSerializer(InputSerializer):
     """Seed 004's booking: ``friend_id``, ``type``, ``scheduled_at``, ``duration_minutes``."""
 
     friend_id = serializers.PrimaryKeyRelatedField(
@@ -495,10 +562,10 @@ class SessionCreateInputSerializer(serializers.Serializer):
         queryset=Offer.objects.all(), required=False, allow_null=True
     )
     type = serializers.ChoiceField(choices=Swap.SessionType.choices, default="video")
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = BoundedDateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    notes = CleanCharField(max_length=4000, required=False, allow_blank=True)
+    title = CleanCharField(max_length=200, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=Swap.Kind.choices, required=False)
     points_amount = serializers.IntegerField(min_value=1, required=False)
 
@@ -510,10 +577,10 @@ class SessionCreateInputSerializer(serializers.Serializer):
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.validated_data)
         start = data.pop("scheduled_at")
-        minutes = data.pop("duration_minutes", None)
+        minutes = _minutes(data.pop("duration_minutes", None))
         kwargs = {
             "scheduled_start": start,
-            "scheduled_end": start + timedelta(minutes=minutes) if minutes else None,
+            "scheduled_end": start + minutes if minutes else None,
             "responder": data.pop("friend_id", None),
             "offer": data.pop("offer_id", None),
             "session_type": data.pop("type"),
@@ -542,42 +609,49 @@ MEETING_STATUS_INPUT_CHOICES = [
 ]
 
 
-class SwapUpdateInputSerializer(serializers.Serializer):
+class SwapUpdateInputSerializer(InputSerializer):
     """PUT/PATCH swaps/{id}/: notes, a new time (a proposal), a status (a move)."""
 
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    notes = CleanCharField(max_length=4000, required=False, allow_blank=True)
     status = serializers.ChoiceField(
         choices=STATUS_INPUT_CHOICES,
         required=False,
         help_text="A move in status form: accepted (or confirmed), rejected, cancelled, "
         "completed, disputed. An unchanged status is no move.",
     )
-    scheduled_start = serializers.DateTimeField(
+    scheduled_start = BoundedDateTimeField(
         required=False, help_text="A new time: proposes a reschedule to the other party."
     )
-    scheduled_end = serializers.DateTimeField(required=False)
-    proposed_start = serializers.DateTimeField(required=False)
-    proposed_end = serializers.DateTimeField(required=False)
-    reason = serializers.CharField(
+    scheduled_end = BoundedDateTimeField(required=False)
+    proposed_start = BoundedDateTimeField(required=False)
+    proposed_end = BoundedDateTimeField(required=False)
+    scheduled_time = BoundedDateTimeField(
+        required=False, help_text="Seed 000: alias of `scheduled_start`."
+    )
+    reason = CleanCharField(
         max_length=4000,
         required=False,
         allow_blank=True,
         help_text="Why (rejection, cancellation or dispute).",
     )
-    dispute_reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    dispute_reason = CleanCharField(max_length=4000, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _merge_alias(attrs, "scheduled_time", "scheduled_start")
+        return attrs
 
 
-class MeetingStatusInputSerializer(serializers.Serializer):
+class MeetingStatusInputSerializer(InputSerializer):
     status = serializers.ChoiceField(choices=MEETING_STATUS_INPUT_CHOICES)
-    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    reason = CleanCharField(max_length=4000, required=False, allow_blank=True)
 
 
-class SessionUpdateInputSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField(
+class SessionUpdateInputSerializer(InputSerializer):
+    scheduled_at = BoundedDateTimeField(
         required=False, help_text="A new time: proposes a reschedule to the other party."
     )
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
-    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    notes = CleanCharField(max_length=4000, required=False, allow_blank=True)
 
     def update_data(self, swap: Swap) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -588,47 +662,225 @@ class SessionUpdateInputSerializer(serializers.Serializer):
         minutes = data.get("duration_minutes")
         if start is not None or minutes is not None:
             start = start or swap.scheduled_start
-            duration = timedelta(minutes=minutes) if minutes else swap.duration
+            duration = _minutes(minutes) or swap.duration
             result["scheduled_start"] = start
             result["scheduled_end"] = start + duration
         return result
 
 
-class ReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+class ReasonInputSerializer(InputSerializer):
+    reason = CleanCharField(max_length=2000, required=False, allow_blank=True)
 
 
-class DisputeInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000, help_text="What went wrong.")
+class DisputeInputSerializer(InputSerializer):
+    reason = CleanCharField(max_length=4000, help_text="What went wrong.")
 
 
-class RescheduleInputSerializer(serializers.Serializer):
-    scheduled_start = serializers.DateTimeField(help_text="The proposed new start (UTC).")
-    scheduled_end = serializers.DateTimeField(
-        required=False, help_text="The proposed end; by default the same duration as now."
+class RescheduleInputSerializer(InputSerializer):
+    scheduled_start = BoundedDateTimeField(
+        required=False,
+        help_text="The proposed new start (UTC); also accepted as `proposed_start` or `start`.",
     )
+    scheduled_end = BoundedDateTimeField(
+        required=False,
+        help_text="The proposed end (also `proposed_end` or `end`); by default the same "
+        "duration as now.",
+    )
+    proposed_start = BoundedDateTimeField(required=False, help_text="Alias of scheduled_start.")
+    start = BoundedDateTimeField(required=False, help_text="Alias of scheduled_start.")
+    proposed_end = BoundedDateTimeField(required=False, help_text="Alias of scheduled_end.")
+    end = BoundedDateTimeField(required=False, help_text="Alias of scheduled_end.")
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
 
-    def to_internal_value(self, data: Any) -> Any:
-        # Accept the proposal's own names too (proposed_start / start).
-        if hasattr(data, "copy"):
-            data = data.copy()
-            for alias in ("proposed_start", "start"):
-                if alias in data and "scheduled_start" not in data:
-                    data["scheduled_start"] = data[alias]
-            for alias in ("proposed_end", "end"):
-                if alias in data and "scheduled_end" not in data:
-                    data["scheduled_end"] = data[alias]
-        return super().to_internal_value(data)
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The proposal's own names are aliases; the canonical name wins when both are sent.
+        for alias in ("proposed_start", "start"):
+            value = attrs.pop(alias, None)
+            if value is not None and attrs.get("scheduled_start") is None:
+                attrs["scheduled_start"] = value
+        for alias in ("proposed_end", "end"):
+            value = attrs.pop(alias, None)
+            if value is not None and attrs.get("scheduled_end") is None:
+                attrs["scheduled_end"] = value
+        if attrs.get("scheduled_start") is None:
+            raise serializers.ValidationError(
+                {"scheduled_start": [serializers.Field.default_error_messages["required"]]}
+            )
+        return attrs
 
     def times(self) -> tuple[Any, Any]:
         start = self.validated_data["scheduled_start"]
         end = self.validated_data.get("scheduled_end")
-        minutes = self.validated_data.get("duration_minutes")
+        minutes = _minutes(self.validated_data.get("duration_minutes"))
         if end is None and minutes:
-            end = start + timedelta(minutes=minutes)
+            end = start + minutes
         return start, end
 
 
-class VideoCallCreateInputSerializer(serializers.Serializer):
+class VideoCallCreateInputSerializer(InputSerializer):
     swap_id = serializers.IntegerField(help_text="An accepted swap of the caller.")
+
+
+# --------------------------------------------------------------------------------------------
+# Points for a swap (POST points/transfer/, seed 003's credits/transfer/)
+# --------------------------------------------------------------------------------------------
+
+
+class TransferInputSerializer(InputSerializer):
+    """To a member (``to_user_id``, alias ``receiver_id``) and/or for a swap (seed 003's
+    ``meeting_id``, alias ``swap_id``).
+
+    For a swap the transfer is a tip recorded with the reference ``swap:<id>``, paid to the other
+    party of the swap (``to_user_id`` may be left out); the swap's own price goes through escrow
+    (hold on accept, release on completion).
+    """
+
+    to_user_id = serializers.IntegerField(required=False, min_value=1)
+    receiver_id = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Alias of to_user_id.")
+    )
+    meeting_id = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("The swap (meeting) the points are for.")
+    )
+    swap_id = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Alias of meeting_id.")
+    )
+    amount = serializers.IntegerField(min_value=1, max_value=settings.POINTS_MAX_AMOUNT)
+    note = CleanCharField(required=False, allow_blank=True, max_length=255, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        payer = self.context["request"].user
+        to_id = self._one_of(attrs, "to_user_id", "receiver_id")
+        swap_id = self._one_of(attrs, "meeting_id", "swap_id")
+        target = None
+        if to_id is not None:
+            target = User.objects.filter(
+                pk=to_id, is_active=True, suspended_at__isnull=True
+            ).first()
+            if target is None:
+                raise serializers.ValidationError(
+                    {"to_user_id": [_("There is no active member with this id.")]}
+                )
+        if swap_id is None and target is None:
+            raise serializers.ValidationError(
+                {"to_user_id": [_("Say which member receives the points.")]}
+            )
+        if swap_id is None and target.pk == payer.pk:
+            raise serializers.ValidationError(
+                {"to_user_id": [_("You cannot transfer points to yourself.")]}
+            )
+        return {
+            "target": target,
+            "swap_id": swap_id,
+            "amount": attrs["amount"],
+            "note": attrs.get("note", ""),
+        }
+
+    @staticmethod
+    def _one_of(attrs: dict[str, Any], name: str, alias: str) -> int | None:
+        value, other = attrs.get(name), attrs.get(alias)
+        if value is not None and other is not None and value != other:
+            raise serializers.ValidationError(
+                {
+                    alias: [
+                        _("Give %(name)s or %(alias)s, not both.") % {"name": name, "alias": alias}
+                    ]
+                }
+            )
+        return value if value is not None else other
+
+
+# --------------------------------------------------------------------------------------------
+# Seed 002: points/orders/ (an order is a paid swap: buyer = requester, seller = responder)
+# --------------------------------------------------------------------------------------------
+
+ORDER_ROLES = ["buyer", "seller"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """Seed 002's Order: buyer, seller, skill (the offer), status, timestamps; plus the price and
+    the session's time."""
+
+    buyer_id = serializers.IntegerField(source="requester_id", read_only=True)
+    buyer_name = serializers.CharField(source="requester.public_name", read_only=True)
+    seller_id = serializers.IntegerField(source="responder_id", read_only=True)
+    seller_name = serializers.CharField(source="responder.public_name", read_only=True)
+    skill_id = serializers.IntegerField(source="offer_id", read_only=True, allow_null=True)
+    price_in_points = serializers.IntegerField(source="points_amount", read_only=True)
+    my_role = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Swap
+        fields = [
+            "id",
+            "buyer_id",
+            "buyer_name",
+            "seller_id",
+            "seller_name",
+            "skill_id",
+            "title",
+            "status",
+            "price_in_points",
+            "scheduled_start",
+            "scheduled_end",
+            "notes",
+            "my_role",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=ORDER_ROLES, allow_null=True))
+    def get_my_role(self, swap: Swap) -> str | None:
+        user = _caller(self)
+        role = state_machine.role_of(swap, user) if user is not None else None
+        return {"requester": "buyer", "responder": "seller"}.get(role or "")
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=state_machine.ACTIONS))
+    )
+    def get_allowed_actions(self, swap: Swap) -> list[str]:
+        user = _caller(self)
+        if user is None:
+            return []
+        return state_machine.allowed_actions(swap=swap, user=user, now=_now(self))
+
+
+class OrderCreateInputSerializer(InputSerializer):
+    """``POST points/orders/``: order a listing (``skill_id``, alias ``skill``). Without a time the
+    session takes the seller's next free slot."""
+
+    skill_id = serializers.PrimaryKeyRelatedField(
+        queryset=Offer.objects.all(), required=False, help_text="The listing (offer) ordered."
+    )
+    skill = serializers.PrimaryKeyRelatedField(
+        queryset=Offer.objects.all(), required=False, help_text="Alias of skill_id."
+    )
+    scheduled_start = BoundedDateTimeField(
+        required=False,
+        help_text="When the session starts (UTC); default: the seller's next free slot.",
+    )
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
+    notes = CleanCharField(max_length=4000, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _merge_alias(attrs, "skill", "skill_id", compare=lambda offer: offer.pk)
+        if attrs.get("skill_id") is None:
+            raise serializers.ValidationError(
+                {"skill_id": [serializers.Field.default_error_messages["required"]]}
+            )
+        return attrs
+
+
+class OrderUpdateInputSerializer(InputSerializer):
+    """``PUT/PATCH points/orders/{id}/``: move the order by status (the swap's moves and rules)."""
+
+    status = serializers.ChoiceField(
+        choices=STATUS_INPUT_CHOICES,
+        required=False,
+        help_text="accepted (seller), rejected (seller), cancelled, completed, disputed.",
+    )
+    notes = CleanCharField(max_length=4000, required=False, allow_blank=True)
+    reason = CleanCharField(max_length=4000, required=False, allow_blank=True)

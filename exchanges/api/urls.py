@@ -1,7 +1,9 @@
 """Exchanges endpoints, mounted under /api/v1/ by config/api_v1.py.
 
-``swaps/`` is canonical; ``meetings/`` (seed 003) and ``sessions/`` (seed 004) serve the same
-swaps in their seeds' vocabulary.
+``swaps/`` is canonical; ``meetings/`` (seed 003), ``sessions/`` (seed 004) and
+``points/orders/`` (seed 002, paid swaps) serve the same swaps in their seeds' vocabulary
+(docs/api.md, "Seed aliases"). ``points/transfer/`` and seed 003's ``credits/transfer/`` are
+here, not in rewards: a transfer may be for a meeting, and only exchanges knows swaps.
 """
 
 from config.api.routing import endpoint
@@ -42,6 +44,10 @@ urlpatterns = [
     ),
     endpoint("sessions", views.SessionListCreateView.as_view(), name="session-list"),
     endpoint("sessions/<int:pk>", views.SessionDetailView.as_view(), name="session-detail"),
+    endpoint("points/orders", views.OrderListCreateView.as_view(), name="order-list"),
+    endpoint("points/orders/<int:pk>", views.OrderDetailView.as_view(), name="order-detail"),
+    endpoint("points/transfer", views.PointsTransferView.as_view(), name="points-transfer"),
+    endpoint("credits/transfer", views.CreditsTransferView.as_view(), name="credits-transfer"),
     endpoint("video-calls", views.VideoCallListCreateView.as_view(), name="video-call-list"),
     endpoint("video-calls/<int:pk>", views.VideoCallDetailView.as_view(), name="video-call-detail"),
     endpoint("video-calls/<int:pk>/end", views.VideoCallEndView.as_view(), name="video-call-end"),

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.api.fields import DATE_MAX, DATE_MIN
 from rewards.models import Entry
 
 
 def _start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class BoundedDateField(forms.DateField):
+    """A day inside the API's date window: adding a day to 9999-12-31 would overflow
+    (docs/pitfalls.md, "JSON and dates at the edges")."""
+
+    def to_python(self, value: Any) -> date | None:
+        day = super().to_python(value)
+        if day is not None and not DATE_MIN <= day <= DATE_MAX:
+            raise forms.ValidationError(
+                _("Enter a date between %(min)s and %(max)s.")
+                % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+            )
+        return day
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
 
 
 class TransactionFilter(django_filters.FilterSet):
@@ -25,10 +46,10 @@ class TransactionFilter(django_filters.FilterSet):
         method="filter_reason",
         help_text=_("Reason codes, comma-separated (signup_bonus, transfer, tip, …)."),
     )
-    date_after = django_filters.DateFilter(
+    date_after = BoundedDateFilter(
         method="filter_date_after", help_text=_("On or after this day (UTC), YYYY-MM-DD.")
     )
-    date_before = django_filters.DateFilter(
+    date_before = BoundedDateFilter(
         method="filter_date_before", help_text=_("On or before this day (UTC), YYYY-MM-DD.")
     )
     reference = django_filters.CharFilter(

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
-from core.exceptions import NotFound
-from rewards.extensions import swap_counterparty_resolver
 from rewards.models import AccountKind, Entry, reason_label, reference_ids
 from rewards.selectors import entry_counterparty
 
@@ -107,82 +103,6 @@ class TransactionSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_related_event_id(self, entry: Entry) -> int | None:
         return reference_ids(entry.transfer.reference)["event"]
-
-
-class TransferInputSerializer(serializers.Serializer):
-    """To a member (``to_user_id``, alias ``receiver_id``) and/or for a swap (seed 003's
-    ``meeting_id``, alias ``swap_id``).
-
-    For a swap the transfer is recorded with the reference ``swap:<id>`` as a tip; the swap's
-    own payment goes through the exchanges app (escrow on accept, release on completion). When
-    only the swap is given, the recipient is the other party of the swap as the exchanges app
-    reports it; until exchanges registers that resolver, ``to_user_id`` is required.
-    """
-
-    to_user_id = serializers.IntegerField(required=False, min_value=1)
-    receiver_id = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Alias of to_user_id.")
-    )
-    meeting_id = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("The swap (meeting) the points are for.")
-    )
-    swap_id = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Alias of meeting_id.")
-    )
-    amount = serializers.IntegerField(min_value=1, max_value=settings.POINTS_MAX_AMOUNT)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        payer: User = self.context["request"].user
-        to_id = self._one_of(attrs, "to_user_id", "receiver_id")
-        swap_id = self._one_of(attrs, "meeting_id", "swap_id")
-        target: User | None = None
-        if to_id is not None:
-            target = User.objects.filter(
-                pk=to_id, is_active=True, suspended_at__isnull=True
-            ).first()
-            if target is None:
-                raise serializers.ValidationError(
-                    {"to_user_id": [_("There is no active member with this id.")]}
-                )
-        if swap_id is not None:
-            resolver = swap_counterparty_resolver()
-            if resolver is not None:
-                counterparty = resolver(swap_id, payer)
-                if counterparty is None:
-                    raise NotFound(_("No such swap."))
-                if target is not None and target.pk != counterparty.pk:
-                    raise serializers.ValidationError(
-                        {"to_user_id": [_("This member is not the other party of the swap.")]}
-                    )
-                target = counterparty
-        if target is None:
-            raise serializers.ValidationError(
-                {"to_user_id": [_("Say which member receives the points.")]}
-            )
-        if target.pk == payer.pk:
-            raise serializers.ValidationError(
-                {"to_user_id": [_("You cannot transfer points to yourself.")]}
-            )
-        return {
-            "target": target,
-            "reference": f"swap:{swap_id}" if swap_id is not None else "",
-            "amount": attrs["amount"],
-            "note": attrs.get("note", ""),
-        }
-
-    @staticmethod
-    def _one_of(attrs: dict[str, Any], name: str, alias: str) -> int | None:
-        value, other = attrs.get(name), attrs.get(alias)
-        if value is not None and other is not None and value != other:
-            raise serializers.ValidationError(
-                {
-                    alias: [
-                        _("Give %(name)s or %(alias)s, not both.") % {"name": name, "alias": alias}
-                    ]
-                }
-            )
-        return value if value is not None else other
 
 
 class TransferOutSerializer(serializers.Serializer):

@@ -1,6 +1,13 @@
-"""Thin views of the rewards API: validate, call one service or selector, serialize."""
+"""Thin views of the rewards API: validate, call one service or selector, serialize.
+
+``POST points/transfer/`` (and seed 003's ``credits/transfer/``) is served by the exchanges API:
+a transfer may be "for a meeting", and only exchanges knows swaps (docs/architecture.md). It builds
+its answer with ``transfer_response`` and reads the client's key with ``idempotency_key`` below.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,18 +17,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.schema import error_response
 from core.exceptions import ValidationFailed
 from rewards.api.filters import TransactionFilter
 from rewards.api.serializers import (
     BalanceSerializer,
     TransactionSerializer,
-    TransferInputSerializer,
     TransferResultSerializer,
 )
-from rewards.models import Reason
 from rewards.selectors import balance_summary, transaction_list, wallet_balance
-from rewards.services import points_transfer
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from rewards.models import Transfer
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -48,6 +55,18 @@ class PointsBalanceView(APIView):
         return Response(BalanceSerializer(summary).data)
 
 
+class CreditsBalanceView(PointsBalanceView):
+    @extend_schema(
+        operation_id="credits_balance",
+        summary="The caller's credit balance (seed 003's name for points/balance)",
+        description="Seed 003's name for `points/balance/`, in the shape seed 003 documents.",
+        responses={200: BalanceSerializer},
+        tags=["points"],
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
 @extend_schema(
     summary="The caller's points history (credits and debits with running balance)",
     tags=["points"],
@@ -62,57 +81,36 @@ class PointsTransactionListView(generics.ListAPIView):
         return transaction_list(user=self.request.user)
 
 
-class PointsTransferView(APIView):
-    @extend_schema(
-        operation_id="points_transfer",
-        summary="Give points to another member, optionally for a swap",
-        request=TransferInputSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
-        responses={
-            201: TransferResultSerializer,
-            404: error_response("The swap does not exist or the caller is not a party of it."),
-            409: error_response(
-                "`insufficient_balance` (nothing moved; `balance` and `requested` in the error) "
-                "or `idempotency_key_reused`."
-            ),
-        },
-        tags=["points"],
-    )
-    def post(self, request: Request) -> Response:
-        serializer = TransferInputSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        transfer = points_transfer(
-            source=request.user,
-            target=data["target"],
-            amount=data["amount"],
-            reason=Reason.TIP if data["reference"] else Reason.TRANSFER,
-            reference=data["reference"],
-            idempotency_key=_idempotency_key(request, scope="points-transfer"),
-            note=data["note"],
-            initiated_by=request.user,
-        )
-        amount = data["amount"]
-        body = TransferResultSerializer(
-            {
-                "success": True,
-                "message": _("%(count)d point(s) transferred successfully") % {"count": amount},
-                "new_balance": wallet_balance(user=request.user),
-                "transfer": {
-                    "id": transfer.pk,
-                    "amount": amount,
-                    "reason": transfer.reason,
-                    "reference": transfer.reference,
-                    "to_user_id": data["target"].pk,
-                    "created_at": transfer.created_at,
-                },
-            }
-        ).data
-        headers = {"Idempotent-Replayed": "true"} if transfer.replayed else {}
-        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+def transfer_response(
+    *, transfer: Transfer, payer: User, recipient: User, amount: int, unit: str = "points"
+) -> Response:
+    """The 201 answer to a transfer: seed 003's ``success``/``message``/``new_balance`` plus the
+    transfer. ``unit`` is the word of the path the client called (``points`` or ``credits``); a
+    replayed transfer carries ``Idempotent-Replayed: true``."""
+    if unit == "credits":
+        message = _("%(count)d credit(s) transferred successfully") % {"count": amount}
+    else:
+        message = _("%(count)d point(s) transferred successfully") % {"count": amount}
+    body = TransferResultSerializer(
+        {
+            "success": True,
+            "message": message,
+            "new_balance": wallet_balance(user=payer),
+            "transfer": {
+                "id": transfer.pk,
+                "amount": amount,
+                "reason": transfer.reason,
+                "reference": transfer.reference,
+                "to_user_id": recipient.pk,
+                "created_at": transfer.created_at,
+            },
+        }
+    ).data
+    headers = {"Idempotent-Replayed": "true"} if transfer.replayed else {}
+    return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
-def _idempotency_key(request: Request, *, scope: str) -> str | None:
+def idempotency_key(request: Request, *, scope: str) -> str | None:
     """The client's ``Idempotency-Key``, namespaced by endpoint and caller (keys are global)."""
     raw = request.headers.get("Idempotency-Key")
     if raw is None:

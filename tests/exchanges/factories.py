@@ -8,8 +8,9 @@ import factory
 from django.utils import timezone
 
 from exchanges.models import Swap
-from marketplace.models import AvailabilitySlot, Category, Offer
+from marketplace.models import AvailabilitySlot, Offer
 from tests.accounts.factories import UserFactory
+from tests.marketplace.factories import CategoryFactory
 from tests.rewards.factories import funded_user
 
 MIDNIGHT = dt.time(0, 0)
@@ -37,14 +38,6 @@ def at(hours: float, *, base: dt.datetime | None = None) -> dt.datetime:
     """A moment ``hours`` from now, on a whole minute."""
     moment = (base or timezone.now()) + dt.timedelta(hours=hours)
     return moment.replace(second=0, microsecond=0)
-
-
-class CategoryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Category
-
-    name = factory.Sequence(lambda n: f"Category {n}")
-    slug = factory.Sequence(lambda n: f"category-{n}")
 
 
 class OfferFactory(factory.django.DjangoModelFactory):

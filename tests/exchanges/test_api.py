@@ -357,7 +357,7 @@ def test_swap_list_query_count_is_constant(make_auth_client, django_assert_max_n
 
 def test_meetings_speak_seed_003(make_auth_client):
     # given
-    category = CategoryFactory(name="Software Development")
+    category = CategoryFactory(name_en="Software Development")
     requester = UserFactory(first_name="John", last_name="Doe")
     jane = expert(first_name="Jane", last_name="Smith")
     client = make_auth_client(requester)

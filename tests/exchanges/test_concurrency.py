@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from exchanges import services
 from exchanges.models import SessionBooking, Swap
+from exchanges.services import scheduling
 from messaging.models import Notification
 from rewards.selectors import escrow_held, wallet_balance
 from tests.conftest import bearer
@@ -51,7 +52,7 @@ def test_twenty_concurrent_accepts_of_overlapping_sessions_book_exactly_one(
 ):
     if not diary_lock:
         # Prove the exclusion constraint alone holds: no advisory lock, no serialisation.
-        monkeypatch.setattr(services, "_lock_diaries", lambda users: None)
+        monkeypatch.setattr(scheduling, "_lock_diaries", lambda users: None)
     # given one expert with 20 paid one-hour requests starting 3 minutes apart (all overlapping)
     responder = expert()
     base = at(48)

@@ -270,7 +270,7 @@ def _move(action: str, swap: Swap, actor) -> Swap:
         return services.swap_reschedule(swap=swap, actor=actor, start=at(100))
     if action == "dispute":
         return services.swap_dispute(swap=swap, actor=actor, reason="No show")
-    return services.ACTION_SERVICES[action](swap, actor, {})
+    return services.swap_move(swap=swap, actor=actor, action=action)
 
 
 CASES = [
@@ -779,14 +779,3 @@ def test_swaps_are_in_the_data_export():
         15,
     )
     assert row["other_party_id"] == swap.responder_id
-
-
-def test_rewards_learns_the_other_party_of_a_swap():
-    from rewards.extensions import swap_counterparty_resolver
-
-    swap = accepted_points_swap()
-    resolve = swap_counterparty_resolver()
-
-    assert resolve(swap.pk, swap.requester) == swap.responder
-    assert resolve(swap.pk, swap.responder) == swap.requester
-    assert resolve(swap.pk, UserFactory()) is None

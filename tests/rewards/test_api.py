@@ -1,4 +1,7 @@
-"""The points API: balance, history (alias credit-transactions/), transfer."""
+"""The points API: balance (alias credits/balance/), history (alias credit-transactions/).
+
+``points/transfer/`` is served by exchanges: tests/exchanges/test_points_transfer_api.py.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rewards import extensions
 from rewards.models import Transfer
-from rewards.selectors import wallet_balance
 from rewards.services import escrow_hold, escrow_release, points_transfer
 from tests.accounts.factories import UserFactory
-from tests.rewards.factories import balances, funded_user
+from tests.rewards.factories import funded_user
 
 pytestmark = pytest.mark.django_db
 
@@ -215,227 +216,6 @@ def test_transactions_list_has_a_constant_query_count(
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/points/transactions/?page_size=50")
     assert response.json()["count"] == 11
-
-
-# --- transfer ------------------------------------------------------------------------------------
-
-
-def test_transfer_to_a_member(client, member):
-    bob = funded_user(0)
-
-    response = client.post(
-        "/api/v1/points/transfer/", {"to_user_id": bob.pk, "amount": 3, "note": "thanks!"}
-    )
-
-    assert response.status_code == 201
-    body = response.json()
-    transfer = Transfer.objects.get(pk=body["transfer"]["id"])
-    assert body["success"] is True
-    assert body["message"] == "3 point(s) transferred successfully"
-    assert body["new_balance"] == 7
-    assert body["transfer"]["to_user_id"] == bob.pk
-    assert body["transfer"]["reason"] == "transfer"
-    assert transfer.description == "thanks!"
-    assert transfer.initiated_by == member
-    assert wallet_balance(user=bob) == 3
-
-
-def test_transfer_with_receiver_id_alias(client):
-    bob = funded_user(0)
-
-    response = client.post("/api/v1/points/transfer", {"receiver_id": bob.pk, "amount": 1})
-
-    assert response.status_code == 201
-    assert response.json()["message"] == "1 point(s) transferred successfully"
-
-
-def test_transfer_for_a_meeting_records_the_swap_reference(client, no_swap_resolver):
-    bob = funded_user(0)
-
-    response = client.post(
-        "/api/v1/points/transfer/", {"meeting_id": 42, "to_user_id": bob.pk, "amount": 2}
-    )
-
-    assert response.status_code == 201
-    assert response.json()["transfer"]["reference"] == "swap:42"
-    assert response.json()["transfer"]["reason"] == "tip"
-
-
-def test_transfer_for_a_meeting_alone_needs_a_recipient_without_a_resolver(
-    client, no_swap_resolver
-):
-    before = balances()
-
-    response = client.post("/api/v1/points/transfer/", {"meeting_id": 42, "amount": 2})
-
-    assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "to_user_id": ["Say which member receives the points."]
-    }
-    assert balances() == before
-
-
-@pytest.fixture
-def no_swap_resolver():
-    """The API as it is before exchanges registers who the parties of a swap are."""
-    registered = extensions.swap_counterparty_resolver()
-    extensions.set_swap_counterparty_resolver(None)
-    yield
-    extensions.set_swap_counterparty_resolver(registered)
-
-
-@pytest.fixture
-def swap_resolver():
-    registered = extensions.swap_counterparty_resolver()
-    parties: dict[int, tuple] = {}
-
-    def resolve(swap_id, payer):
-        pair = parties.get(swap_id)
-        if pair is None or payer not in pair:
-            return None
-        return pair[1] if pair[0] == payer else pair[0]
-
-    extensions.set_swap_counterparty_resolver(resolve)
-    yield parties
-    extensions.set_swap_counterparty_resolver(registered)
-
-
-def test_transfer_for_a_meeting_pays_its_other_party_when_exchanges_resolves_it(
-    client, member, swap_resolver
-):
-    expert = funded_user(0)
-    swap_resolver[42] = (member, expert)
-
-    response = client.post("/api/v1/points/transfer/", {"meeting_id": 42, "amount": 2})
-
-    assert response.status_code == 201
-    assert response.json()["transfer"]["to_user_id"] == expert.pk
-    assert wallet_balance(user=expert) == 2
-
-
-def test_transfer_for_someone_elses_meeting_is_404(client, swap_resolver):
-    swap_resolver[42] = (funded_user(0), funded_user(0))
-    before = balances()
-
-    response = client.post("/api/v1/points/transfer/", {"meeting_id": 42, "amount": 2})
-
-    assert response.status_code == 404
-    assert balances() == before
-
-
-def test_transfer_beyond_the_balance_is_409_and_moves_nothing(client):
-    bob = funded_user(0)
-    before, transfers = balances(), Transfer.objects.count()
-
-    response = client.post("/api/v1/points/transfer/", {"to_user_id": bob.pk, "amount": 11})
-
-    assert response.status_code == 409
-    error = response.json()["error"]
-    assert error["code"] == "insufficient_balance"
-    assert error["balance"] == 10
-    assert error["requested"] == 11
-    assert balances() == before
-    assert Transfer.objects.count() == transfers
-
-
-@pytest.mark.parametrize(
-    ("payload", "field"),
-    [
-        ({"amount": 1}, "to_user_id"),
-        ({"to_user_id": 999999, "amount": 1}, "to_user_id"),
-        ({"to_user_id": "self", "amount": 1}, "to_user_id"),
-        ({"to_user_id": "bob", "amount": 0}, "amount"),
-        ({"to_user_id": "bob", "amount": -2}, "amount"),
-        ({"to_user_id": "bob"}, "amount"),
-        ({"to_user_id": "bob", "receiver_id": "self", "amount": 1}, "receiver_id"),
-    ],
-)
-def test_transfer_invalid_input_is_400_and_moves_nothing(client, member, payload, field):
-    bob = funded_user(0)
-    ids = {"self": member.pk, "bob": bob.pk}
-    payload = {key: ids.get(value, value) for key, value in payload.items()}
-    before = balances()
-
-    response = client.post("/api/v1/points/transfer/", payload)
-
-    assert response.status_code == 400
-    assert field in response.json()["error"]["fields"]
-    assert balances() == before
-
-
-@pytest.mark.parametrize(
-    "fields", [{"is_active": False}, {"suspended_at": datetime(2025, 1, 1, tzinfo=UTC)}]
-)
-def test_transfer_to_an_inactive_or_suspended_member_is_refused(client, fields):
-    gone = funded_user(0, **fields)
-    before = balances()
-
-    response = client.post("/api/v1/points/transfer/", {"to_user_id": gone.pk, "amount": 1})
-
-    assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "to_user_id": ["There is no active member with this id."]
-    }
-    assert balances() == before
-
-
-def test_transfer_retried_with_the_same_idempotency_key_moves_once(client, member):
-    bob = funded_user(0)
-    payload = {"to_user_id": bob.pk, "amount": 4}
-
-    first = client.post("/api/v1/points/transfer/", payload, HTTP_IDEMPOTENCY_KEY="abc-1")
-    again = client.post("/api/v1/points/transfer/", payload, HTTP_IDEMPOTENCY_KEY="abc-1")
-
-    assert first.status_code == again.status_code == 201
-    assert again.json()["transfer"]["id"] == first.json()["transfer"]["id"]
-    assert again.headers["Idempotent-Replayed"] == "true"
-    assert "Idempotent-Replayed" not in first.headers
-    assert wallet_balance(user=member) == 6
-    assert wallet_balance(user=bob) == 4
-
-
-def test_idempotency_keys_are_per_caller(make_auth_client, member):
-    other = funded_user(10)
-    bob = funded_user(0)
-    payload = {"to_user_id": bob.pk, "amount": 1}
-
-    make_auth_client(member).post("/api/v1/points/transfer/", payload, HTTP_IDEMPOTENCY_KEY="k")
-    response = make_auth_client(other).post(
-        "/api/v1/points/transfer/", payload, HTTP_IDEMPOTENCY_KEY="k"
-    )
-
-    assert response.status_code == 201
-    assert wallet_balance(user=bob) == 2
-
-
-def test_same_idempotency_key_with_another_body_is_409(client):
-    bob = funded_user(0)
-    client.post(
-        "/api/v1/points/transfer/", {"to_user_id": bob.pk, "amount": 1}, HTTP_IDEMPOTENCY_KEY="k"
-    )
-    before = balances()
-
-    response = client.post(
-        "/api/v1/points/transfer/", {"to_user_id": bob.pk, "amount": 2}, HTTP_IDEMPOTENCY_KEY="k"
-    )
-
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "idempotency_key_reused"
-    assert balances() == before
-
-
-def test_an_overlong_idempotency_key_is_400(client):
-    bob = funded_user(0)
-
-    response = client.post(
-        "/api/v1/points/transfer/",
-        {"to_user_id": bob.pk, "amount": 1},
-        HTTP_IDEMPOTENCY_KEY="x" * 101,
-    )
-
-    assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["Idempotency-Key"]
-    assert wallet_balance(user=bob) == 0
 
 
 def test_schema_documents_the_points_endpoints(api_client):
