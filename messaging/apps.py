@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,5 +13,7 @@ class MessagingConfig(AppConfig):
         from accounts import extensions
         from messaging import services
 
+        # Every app's ``notifications`` module registers the kinds it sends (this app's too).
+        autodiscover_modules("notifications")
         extensions.register_export_section("messaging", services.user_messaging_export)
         extensions.on_user_deleted(services.user_messaging_erase)

@@ -1,14 +1,14 @@
 """Checking and preparing uploaded attachments before they are stored.
 
 The type comes from the bytes (magic numbers via ``filetype``), never from the file name or the
-client's Content-Type. Images are decoded and re-encoded with Pillow (which drops EXIF/GPS data
-and anything smuggled after the image data) and get a thumbnail; everything else is stored as
-uploaded, and served only as a download (see the attachment view).
+client's Content-Type. Images go through the platform's one image pipeline
+(``core.images.image_prepare``: pixel cap, re-encoded in their own format with every animation
+frame, EXIF/GPS and anything smuggled after the image data dropped, a WebP thumbnail); everything
+else is stored as uploaded, and served only as a download (see the attachment view).
 """
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -18,16 +18,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.exceptions import ValidationFailed
+from core.images import MAX_PIXELS, ImageLimits, ImageRejected, image_prepare
 
-IMAGE_TYPES = {
-    "image/jpeg": ("JPEG", ".jpg"),
-    "image/png": ("PNG", ".png"),
-    "image/gif": ("GIF", ".gif"),
-    "image/webp": ("WEBP", ".webp"),
-}
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 OTHER_TYPES = {
     "application/pdf": ".pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
@@ -45,8 +40,6 @@ OTHER_TYPES = {
     "text/plain": ".txt",
 }
 THUMBNAIL_SIZE = (320, 320)
-# Decompression bombs: a tiny file that decodes to gigapixels. Refuse before decoding.
-MAX_IMAGE_PIXELS = 40_000_000
 _TEXT_SNIFF_BYTES = 64 * 1024
 
 
@@ -104,41 +97,13 @@ def _clean_name(name: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
-def _reencode_image(data: bytes, pil_format: str) -> tuple[bytes, bytes, int, int]:
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            width, height = probe.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise _refuse(_("The image is too large (at most 40 megapixels)."))
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _refuse(_("The image could not be read.")) from None
-
-    animated = pil_format in {"GIF", "WEBP"} and getattr(image, "is_animated", False)
-    output = io.BytesIO()
-    if animated:
-        image.save(output, format=pil_format, save_all=True)
-    else:
-        image = ImageOps.exif_transpose(image)
-        if pil_format == "JPEG" and image.mode not in {"RGB", "L"}:
-            image = image.convert("RGB")
-        options: dict = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}}.get(
-            pil_format, {}
-        )
-        image.save(output, format=pil_format, **options)
-    width, height = image.size
-
-    thumb = image.copy()
-    if animated:
-        thumb.seek(0)
-        thumb = thumb.copy()
-    thumb = thumb.convert("RGBA" if "A" in thumb.getbands() or thumb.mode == "P" else "RGB")
-    thumb.thumbnail(THUMBNAIL_SIZE)
-    thumb_output = io.BytesIO()
-    thumb.save(thumb_output, format="WEBP", quality=80)
-    return output.getvalue(), thumb_output.getvalue(), width, height
+def _image_limits() -> ImageLimits:
+    # Chat pictures keep their own dimensions; decompression bombs are refused before decoding.
+    return ImageLimits(
+        max_bytes=settings.MESSAGING_ATTACHMENT_MAX_BYTES,
+        max_size=None,
+        max_pixels=getattr(settings, "MESSAGING_ATTACHMENT_MAX_PIXELS", MAX_PIXELS),
+    )
 
 
 def prepare(upload: UploadedFile) -> PreparedFile:
@@ -169,16 +134,24 @@ def prepare(upload: UploadedFile) -> PreparedFile:
             + _("Send images, PDF, office documents, audio, video or plain text.")
         )
     if mime in IMAGE_TYPES:
-        pil_format, extension = IMAGE_TYPES[mime]
-        content, thumbnail, width, height = _reencode_image(data, pil_format)
+        try:
+            picture = image_prepare(
+                data,
+                limits=_image_limits(),
+                as_webp=False,
+                keep_animation=True,
+                thumbnail_size=THUMBNAIL_SIZE,
+            )
+        except ImageRejected as rejected:
+            raise _refuse(str(rejected)) from None
         return PreparedFile(
-            name=f"file{extension}",
-            original_name=_clean_name(upload.name, extension),
-            content=content,
-            content_type=mime,
-            width=width,
-            height=height,
-            thumbnail=thumbnail,
+            name=f"file{picture.extension}",
+            original_name=_clean_name(upload.name, picture.extension),
+            content=picture.content,
+            content_type=picture.content_type,
+            width=picture.width,
+            height=picture.height,
+            thumbnail=picture.thumbnail,
         )
     extension = OTHER_TYPES[mime]
     return PreparedFile(

@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from messaging import services
-from messaging.models import Message, Notification, NotificationKind, Thread, ThreadParticipant
+from messaging.models import Message, Notification, Thread, ThreadParticipant
+from messaging.notifications import NEW_MESSAGE
 
 # (member index a, member index b, [(sender: 0 = a / 1 = b, text)], how many trailing messages,
 # all from the last sender, the other member has not read). Order follows accounts.demo members.
@@ -107,11 +108,11 @@ def seed(context: Any) -> None:
                 "message_id": last.pk,
             }
             title, body = services.notification_render(
-                recipient=recipient, kind=NotificationKind.NEW_MESSAGE, context=context_data
+                recipient=recipient, kind=NEW_MESSAGE, context=context_data
             )
             Notification.objects.create(
                 recipient=recipient,
-                kind=NotificationKind.NEW_MESSAGE,
+                kind=NEW_MESSAGE,
                 title=title,
                 body=body,
                 related_type="thread",

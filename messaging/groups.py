@@ -23,13 +23,23 @@ from django.db import transaction
 
 
 def user_group(user_id: int) -> str:
-    """Every socket of one user that listens for personal events (``/ws/notifications/``)."""
+    """Every socket of one user that listens for personal events (notifications, ``/ws/``)."""
     return f"user.{int(user_id)}"
 
 
 def thread_group(thread_id: int) -> str:
-    """Every socket open on one thread (``/ws/chat/{thread_id}/``)."""
+    """Every socket open on one thread (``/ws/threads/{id}/``, ``/ws/sessions/{id}/chat/``)."""
     return f"thread.{int(thread_id)}"
+
+
+def inbox_group(user_id: int) -> str:
+    """One user's sockets that follow all of their threads (``/ws/``, ``/ws/chat/{receiver_id}/``).
+
+    Thread events reach it besides the thread's own group, with the internal keys
+    ``thread_kind`` and ``member_ids`` (dropped before a client sees the event) so that a socket
+    on one pair's conversation can pick that conversation's events.
+    """
+    return f"inbox.{int(user_id)}"
 
 
 def call_group(call_id: int) -> str:
@@ -43,6 +53,16 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
     if layer is None:
         return
     async_to_sync(layer.group_send)(group, event)
+
+
+def broadcast_thread_event_on_commit(
+    *, thread_id: int, thread_kind: str, member_ids: list[int], event: dict[str, Any]
+) -> None:
+    """Send a thread's event to its sockets and to every member's inbox, after commit."""
+    broadcast_on_commit(thread_group(thread_id), event)
+    inbox_event = {**event, "thread_kind": thread_kind, "member_ids": sorted(member_ids)}
+    for member_id in sorted(member_ids):
+        broadcast_on_commit(inbox_group(member_id), inbox_event)
 
 
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:

@@ -19,27 +19,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from messaging import notification_kinds
 
-class NotificationKind(models.TextChoices):
-    """Every event that notifies somebody (SPEC "Messaging"); the value is the API's type."""
-
-    NEW_MESSAGE = "new_message", _("New message")
-    SWAP_REQUESTED = "swap_requested", _("Swap requested")
-    SWAP_ACCEPTED = "swap_accepted", _("Swap accepted")
-    SWAP_REJECTED = "swap_rejected", _("Swap rejected")
-    SWAP_CANCELLED = "swap_cancelled", _("Swap cancelled")
-    SWAP_RESCHEDULED = "swap_rescheduled", _("Swap rescheduled")
-    SWAP_COMPLETED = "swap_completed", _("Swap completed")
-    SWAP_DISPUTED = "swap_disputed", _("Swap disputed")
-    SESSION_REMINDER_24H = "session_reminder_24h", _("Session reminder (24 hours)")
-    SESSION_REMINDER_1H = "session_reminder_1h", _("Session reminder (1 hour)")
-    REVIEW_RECEIVED = "review_received", _("Review received")
-    BADGE_EARNED = "badge_earned", _("Badge earned")
-    PAYMENT_SUCCEEDED = "payment_succeeded", _("Payment succeeded")
-    PAYMENT_FAILED = "payment_failed", _("Payment failed")
-    FORUM_REPLY = "forum_reply", _("Forum reply")
-    MODERATION_DECISION = "moderation_decision", _("Moderation decision")
-    CALL_STARTED = "call_started", _("Call started")
+# Kinds are registered by the apps that send them (messaging.notification_kinds); the fields'
+# choices are read from the registry when used, so a new kind needs no migration.
+# ``NotificationKind`` is what settings' ENUM_NAME_OVERRIDES names for NotificationTypeEnum.
+NotificationKind = notification_kinds.choices
 
 
 class Thread(models.Model):
@@ -246,7 +231,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField(_("type"), max_length=32, choices=NotificationKind.choices)
+    kind = models.CharField(_("type"), max_length=32, choices=notification_kinds.choices)
     # Rendered once, in the recipient's language, when the event happened.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -278,7 +263,7 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's choice for one kind; a kind without a row uses ``NOTIFICATION_DEFAULTS``."""
+    """A user's choice for one kind; a kind without a row uses the kind's registered defaults."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -286,7 +271,7 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preferences",
     )
-    kind = models.CharField(_("type"), max_length=32, choices=NotificationKind.choices)
+    kind = models.CharField(_("type"), max_length=32, choices=notification_kinds.choices)
     in_app = models.BooleanField(_("in the app"), default=True)
     email = models.BooleanField(_("by e-mail"), default=True)
 

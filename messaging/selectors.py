@@ -16,17 +16,16 @@ from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from messaging import notification_kinds
 from messaging.models import (
     Attachment,
     Message,
     Notification,
-    NotificationKind,
     NotificationPreference,
     Thread,
     ThreadParticipant,
     UserBlock,
 )
-from messaging.notification_texts import NOTIFICATION_DEFAULTS
 
 
 def _participants_prefetch() -> Prefetch:
@@ -138,11 +137,11 @@ def notification_preference_list(*, user: User) -> list[dict[str, Any]]:
         row.kind: row for row in NotificationPreference.objects.filter(user=user).order_by("kind")
     }
     result = []
-    for kind in NotificationKind:
-        in_app, email = NOTIFICATION_DEFAULTS[kind.value]
-        if kind.value in chosen:
-            in_app, email = chosen[kind.value].in_app, chosen[kind.value].email
-        result.append({"kind": kind.value, "label": kind.label, "in_app": in_app, "email": email})
+    for spec in notification_kinds.kinds():
+        in_app, email = spec.defaults
+        if spec.kind in chosen:
+            in_app, email = chosen[spec.kind].in_app, chosen[spec.kind].email
+        result.append({"kind": spec.kind, "label": spec.label, "in_app": in_app, "email": email})
     return result
 
 
@@ -167,3 +166,41 @@ def digest_pending_user_ids(*, now: datetime) -> list[int]:
         .distinct()
         .order_by("user_id")
     )
+
+
+def thread_for_pair(*, user_a_id: int, user_b_id: int) -> Thread | None:
+    """The direct thread of two users, if they ever wrote to each other."""
+    low, high = sorted([user_a_id, user_b_id])
+    return Thread.objects.filter(
+        kind=Thread.Kind.DIRECT, user_low_id=low, user_high_id=high
+    ).first()
+
+
+def direct_chat_allowed(*, user_id: int, other_id: int) -> bool:
+    """May ``user_id`` open a conversation with ``other_id``: an active other user, no block."""
+    if user_id == other_id or not User.objects.filter(pk=other_id, is_active=True).exists():
+        return False
+    return not UserBlock.objects.filter(
+        Q(blocker_id=user_id, blocked_id=other_id) | Q(blocker_id=other_id, blocked_id=user_id)
+    ).exists()
+
+
+def subject_thread_id_for_member(*, user_id: int, subject_type: str, subject_id: int) -> int | None:
+    """The id of the thread bound to ``(subject_type, subject_id)`` if ``user_id`` is a member."""
+    return (
+        Thread.objects.filter(
+            kind=Thread.Kind.SUBJECT,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            participants__user_id=user_id,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def message_latest(*, thread: Thread, limit: int) -> list[Message]:
+    """The thread's newest ``limit`` messages, oldest first."""
+    newest = list(message_list(thread=thread)[:limit])
+    newest.reverse()
+    return newest

@@ -5,7 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from messaging.models import Notification, NotificationKind, Thread, ThreadParticipant
+from messaging import notification_kinds
+from messaging.models import Notification, Thread, ThreadParticipant
 
 
 class ThreadFilter(django_filters.FilterSet):
@@ -51,7 +52,7 @@ class ThreadFilter(django_filters.FilterSet):
 class NotificationFilter(django_filters.FilterSet):
     is_read = django_filters.BooleanFilter()
     notification_type = django_filters.MultipleChoiceFilter(
-        field_name="kind", choices=NotificationKind.choices
+        field_name="kind", choices=notification_kinds.CHOICES
     )
     related_type = django_filters.CharFilter()
     related_id = django_filters.NumberFilter()

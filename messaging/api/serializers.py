@@ -9,11 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from messaging.models import MessageReport, NotificationKind, Thread
+from config.api.fields import CleanCharField
+from config.api.serializers import InputSerializer
+from messaging import notification_kinds
+from messaging.models import MessageReport, Thread
 from messaging.payloads import message_payload, notification_payload
 
 # --- output -------------------------------------------------------------------------------------
@@ -111,7 +115,7 @@ class NotificationSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     content = serializers.CharField(read_only=True)
-    notification_type = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
+    notification_type = serializers.ChoiceField(choices=notification_kinds.CHOICES, read_only=True)
     related_type = serializers.CharField(read_only=True, help_text='e.g. "swap", "thread".')
     related_id = serializers.IntegerField(read_only=True, allow_null=True)
     data = serializers.DictField(read_only=True, help_text="The event's plain data (ids, names).")
@@ -123,8 +127,10 @@ class NotificationSerializer(serializers.Serializer):
         return notification_payload(instance)
 
 
-class NotificationPreferenceSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+# A kind's channels: the preferences list's output and, with ``many=True``, its input.
+class NotificationPreferenceSerializer(InputSerializer):
+    # The registry's kinds, read each time the serializer is built (each app registers its own).
+    kind = serializers.ChoiceField(choices=notification_kinds.CHOICES)
     label = serializers.CharField(read_only=True)
     in_app = serializers.BooleanField()
     email = serializers.BooleanField(
@@ -173,13 +179,16 @@ def _attachments_field() -> serializers.ListField:
     )
 
 
-class MessageInputSerializer(serializers.Serializer):
-    content = serializers.CharField(
+class MessageInputSerializer(InputSerializer):
+    content = CleanCharField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         max_length=settings.MESSAGING_MESSAGE_MAX_LENGTH * 2,
-        help_text="Plain text; HTML tags are removed. Optional when files are attached.",
+        help_text=(
+            "Plain text, stored as written (HTML is not interpreted; control and bidi-override "
+            "characters are dropped). Optional when files are attached."
+        ),
     )
     attachments = _attachments_field()
 
@@ -188,15 +197,15 @@ class ThreadStartInputSerializer(MessageInputSerializer):
     receiver_id = serializers.IntegerField(min_value=1)
 
 
-class MessageEditInputSerializer(serializers.Serializer):
-    content = serializers.CharField(
+class MessageEditInputSerializer(InputSerializer):
+    content = CleanCharField(
         allow_blank=True,
         trim_whitespace=False,
         max_length=settings.MESSAGING_MESSAGE_MAX_LENGTH * 2,
     )
 
 
-class ReadInputSerializer(serializers.Serializer):
+class ReadInputSerializer(InputSerializer):
     message_id = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -204,14 +213,101 @@ class ReadInputSerializer(serializers.Serializer):
     )
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(InputSerializer):
     reason = serializers.ChoiceField(choices=MessageReport.Reason.choices)
-    details = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    details = CleanCharField(required=False, allow_blank=True, max_length=1000)
 
 
-class BlockInputSerializer(serializers.Serializer):
+class BlockInputSerializer(InputSerializer):
     user_id = serializers.IntegerField(min_value=1)
 
 
-class NotificationPatchInputSerializer(serializers.Serializer):
+class NotificationPatchInputSerializer(InputSerializer):
     is_read = serializers.BooleanField()
+
+
+# --- seed 002's chat rooms (aliases over threads; docs/api.md, seed aliases) ---------------------
+
+
+def chat_message_payload(message: Any, *, participants: list) -> dict[str, Any]:
+    """A message in seed 002's names (``chatroom_id``, ``timestamp``) on top of ours."""
+    payload = message_payload(message, participants=participants)
+    return {**payload, "chatroom_id": payload["thread_id"], "timestamp": payload["created_at"]}
+
+
+class ChatMessageSerializer(MessageSerializer):
+    """A message with seed 002's ``chatroom_id`` and ``timestamp`` besides our own fields."""
+
+    chatroom_id = serializers.IntegerField(read_only=True, help_text="Seed 002: `thread_id`.")
+    timestamp = serializers.DateTimeField(read_only=True, help_text="Seed 002: `created_at`.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return chat_message_payload(instance, participants=self.context["participants"])
+
+
+class ChatRoomSerializer(ThreadSerializer):
+    """A thread in seed 002's ChatRoom names (``user1_id``, ``user2_id``) on top of ours."""
+
+    # Not part of seed 002's room; and one component per enum keeps ThreadKindEnum's name.
+    kind = None
+
+    user1_id = serializers.SerializerMethodField(
+        help_text="Seed 002: the member with the lower id of a two-person room; else null."
+    )
+    user2_id = serializers.SerializerMethodField(
+        help_text="Seed 002: the member with the higher id of a two-person room; else null."
+    )
+
+    def _pair(self, thread: Thread) -> list[int]:
+        ids = sorted(p.user_id for p in self._members(thread))
+        return ids if len(ids) == 2 else []
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_user1_id(self, thread: Thread) -> int | None:
+        pair = self._pair(thread)
+        return pair[0] if pair else None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_user2_id(self, thread: Thread) -> int | None:
+        pair = self._pair(thread)
+        return pair[1] if pair else None
+
+    @extend_schema_field(ChatMessageSerializer(allow_null=True))
+    def get_last_message(self, thread: Thread) -> dict | None:
+        if thread.last_message is None:
+            return None
+        return chat_message_payload(thread.last_message, participants=self._members(thread))
+
+
+class ChatRoomDetailSerializer(ChatRoomSerializer):
+    messages = serializers.SerializerMethodField(
+        help_text=(
+            "The newest messages (up to 50), oldest first. The whole history, cursor-paginated: "
+            "`GET messages/{id}/`."
+        )
+    )
+
+    @extend_schema_field(ChatMessageSerializer(many=True))
+    def get_messages(self, thread: Thread) -> list[dict]:
+        members = self._members(thread)
+        return [
+            chat_message_payload(message, participants=members)
+            for message in self.context["messages"]
+        ]
+
+
+class ChatRoomCreateInputSerializer(InputSerializer):
+    user_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="The other member of the room."
+    )
+    user2_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="Seed 002's name for `user_id`."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = [attrs[key] for key in ("user_id", "user2_id") if key in attrs]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {"user_id": [_("Give the other member's id as user_id (or user2_id).")]}
+            )
+        return {"user_id": given[0]}

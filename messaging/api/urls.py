@@ -35,6 +35,11 @@ urlpatterns = [
         views.MessageReportView.as_view(),
         name="messaging-message-report",
     ),
+    endpoint("chat/rooms", views.ChatRoomListCreateView.as_view(), name="chat-rooms"),
+    endpoint("chat/rooms/<int:thread_id>", views.ChatRoomDetailView.as_view(), name="chat-room"),
+    endpoint(
+        "chat/rooms/<int:thread_id>/send", views.ChatRoomSendView.as_view(), name="chat-room-send"
+    ),
     endpoint("notifications", views.NotificationListView.as_view(), name="notifications"),
     endpoint(
         "notifications/read-all",

@@ -21,6 +21,10 @@ from messaging.api.filters import NotificationFilter, ThreadFilter
 from messaging.api.serializers import (
     BlockInputSerializer,
     BlockSerializer,
+    ChatMessageSerializer,
+    ChatRoomCreateInputSerializer,
+    ChatRoomDetailSerializer,
+    ChatRoomSerializer,
     MessageEditInputSerializer,
     MessageInputSerializer,
     MessageReportSerializer,
@@ -452,3 +456,109 @@ class NotificationPreferencesView(APIView):
             user=request.user, preferences=payload.validated_data
         )
         return self.get(request)
+
+
+# --- seed 002's chat rooms: aliases over the thread services (docs/api.md, seed aliases) ---------
+
+CHAT_ROOM_MESSAGES = 50
+
+
+@extend_schema(tags=[TAG])
+class ChatRoomListCreateView(ThreadListCreateView):
+    """``chat/rooms/``: seed 002's rooms are the caller's threads."""
+
+    serializer_class = ChatRoomSerializer
+
+    @extend_schema(
+        summary="List my chat rooms (seed 002)",
+        operation_id="chat_rooms_list",
+        description=(
+            "Seed 002's name for `GET messages/`: the caller's threads, most recent activity "
+            "first, with seed 002's `user1_id` and `user2_id` besides our fields. Same filters."
+        ),
+        responses={200: ChatRoomSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        data = ChatRoomSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Open a chat room with a member (seed 002)",
+        operation_id="chat_rooms_create",
+        description=(
+            "The caller's one direct thread with `user_id` (seed 002: `user2_id`), opened without "
+            "a message: 201 when it is new, 200 when it already existed. 403 `blocked` when "
+            "either user blocked the other."
+        ),
+        request=ChatRoomCreateInputSerializer,
+        responses={201: ChatRoomSerializer, 200: ChatRoomSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        payload = ChatRoomCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        other = User.objects.filter(pk=payload.validated_data["user_id"], is_active=True).first()
+        if other is None:
+            raise ValidationFailed(fields={"user_id": [_("No such user.")]})
+        thread, created = services.thread_open_with_user(user=request.user, other=other)
+        thread = selectors.thread_list(user=request.user).get(pk=thread.pk)
+        return Response(
+            ChatRoomSerializer(thread, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema(tags=[TAG])
+class ChatRoomDetailView(ThreadMixin, APIView):
+    """``chat/rooms/{thread_id}/``."""
+
+    @extend_schema(
+        summary="A chat room with its latest messages (seed 002)",
+        operation_id="chat_rooms_retrieve",
+        description=(
+            "The room and its newest 50 messages, oldest first (the whole history: "
+            "`GET messages/{id}/`). 404 unless the caller is a member."
+        ),
+        responses={200: ChatRoomDetailSerializer},
+    )
+    def get(self, request: Request, thread_id: int) -> Response:
+        self.get_thread()  # 404 before anything else for a non-member
+        thread = selectors.thread_list(user=request.user).get(pk=thread_id)
+        messages = selectors.message_latest(thread=thread, limit=CHAT_ROOM_MESSAGES)
+        context = {"request": request, "messages": messages}
+        return Response(ChatRoomDetailSerializer(thread, context=context).data)
+
+
+@extend_schema(tags=[TAG])
+class ChatRoomSendView(ThreadMixin, APIView):
+    """``chat/rooms/{thread_id}/send/``."""
+
+    @extend_schema(
+        summary="Send a message to a chat room (seed 002)",
+        operation_id="chat_rooms_send",
+        description=(
+            "Seed 002's name for `POST messages/{id}/`: JSON, or multipart/form-data with "
+            "`attachments` files."
+        ),
+        request={
+            "application/json": MessageInputSerializer,
+            "multipart/form-data": MessageInputSerializer,
+        },
+        responses={201: ChatMessageSerializer},
+    )
+    def post(self, request: Request, thread_id: int) -> Response:
+        payload = MessageInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        thread = self.get_thread()
+        message = services.message_send(
+            thread=thread,
+            sender=request.user,
+            content=payload.validated_data.get("content", ""),
+            attachments=payload.validated_data.get("attachments", []),
+        )
+        participants = list(thread.participants.select_related("user").order_by("id"))
+        return Response(
+            ChatMessageSerializer(message, context={"participants": participants}).data,
+            status=status.HTTP_201_CREATED,
+        )

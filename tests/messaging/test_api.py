@@ -399,7 +399,7 @@ def test_report_a_message(make_auth_client):
     assert response.json()["status"] == "open"
     assert again.status_code == 409
     report = MessageReport.objects.get()
-    assert (report.reporter_id, report.details) == (bob.pk, "ads")
+    assert (report.reporter_id, report.details) == (bob.pk, "<b>ads</b>")
 
 
 def test_block_list_and_unblock(make_auth_client):

@@ -138,9 +138,11 @@ def test_decompression_bomb_is_refused(make_auth_client):
     response = _post(make_auth_client(ann), thread, [upload("bomb.png", bomb)])
 
     assert response.status_code == 400
+    # then: the one image pipeline's reason (core.images); nothing stored
     assert response.json()["error"]["fields"]["attachments"] == [
-        "The image is too large (at most 40 megapixels)."
+        "The picture has too many pixels."
     ]
+    assert (Attachment.objects.count(), Message.objects.count()) == (0, 0)
 
 
 def test_attachment_only_message_and_post_messages_multipart(make_auth_client):

@@ -38,7 +38,7 @@ async def connect(path: str) -> WebsocketCommunicator:
 
 
 async def chat(thread_id: int, user) -> WebsocketCommunicator:
-    return await connect(f"/ws/chat/{thread_id}/?token={token(user)}")
+    return await connect(f"/ws/threads/{thread_id}/?token={token(user)}")
 
 
 async def receive_type(communicator: WebsocketCommunicator, event_type: str) -> dict:
@@ -56,7 +56,7 @@ def users_and_thread(count: int = 2):
 
 
 async def test_socket_without_token_is_closed_4401():
-    communicator = await connect("/ws/chat/1/")
+    communicator = await connect("/ws/threads/1/")
 
     closed = await communicator.receive_output(timeout=TIMEOUT)
 
@@ -96,7 +96,7 @@ async def test_message_sent_on_one_socket_reaches_both_members():
     assert ack == {"type": "message.ack", "client_id": "c-1", "message_id": stored.pk}
     assert received == echoed
     assert received["message"]["id"] == stored.pk
-    assert received["message"]["content"] == "Hello Bob"
+    assert received["message"]["content"] == "<i>Hello</i> Bob"
     assert received["message"]["sender_id"] == ann.pk
     assert received["message"]["receiver_id"] == bob.pk
     assert received["message"]["thread_id"] == thread.pk

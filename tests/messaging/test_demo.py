@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 
 from accounts import demo as accounts_demo
-from cms.management.commands.seed_demo import DemoContext
+from demo.context import DemoContext
 from messaging import demo
 from messaging.models import Message, Notification, Thread
 from messaging.selectors import thread_list

@@ -9,8 +9,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import translation
 
-from messaging import notification_texts, services
-from messaging.models import Notification, NotificationKind, NotificationPreference
+from messaging import services
+from messaging.models import Notification, NotificationPreference
+from messaging.notification_kinds import kinds
+from messaging.notifications import DECISIONS
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,9 +217,9 @@ def test_notification_email_task_sends_each_notification_at_most_once(
 
 
 def test_every_notification_text_has_an_arabic_translation():
-    texts = [text for pair in notification_texts.TEMPLATES.values() for text in pair]
-    texts += list(notification_texts.DECISIONS.values())
-    texts += [kind.label for kind in NotificationKind]
+    # every registered kind, whichever app registered it
+    texts = [text for spec in kinds() for text in (spec.label, spec.title, spec.body)]
+    texts += list(DECISIONS.values())
 
     with translation.override("en"):
         english = [str(text) for text in texts]

@@ -66,9 +66,13 @@ async def test_message_sent_through_one_server_reaches_a_socket_on_the_other(two
     # given Bob listening on server A, Ann talking to server B
     server_a, server_b = two_servers
     ann, bob, thread = await database_sync_to_async(_pair)()
-    bob_chat = await connect(f"ws://127.0.0.1:{server_a}/ws/chat/{thread.pk}/?token={token(bob)}")
+    bob_chat = await connect(
+        f"ws://127.0.0.1:{server_a}/ws/threads/{thread.pk}/?token={token(bob)}"
+    )
     bob_inbox = await connect(f"ws://127.0.0.1:{server_a}/ws/notifications/?token={token(bob)}")
-    ann_chat = await connect(f"ws://127.0.0.1:{server_b}/ws/chat/{thread.pk}/?token={token(ann)}")
+    ann_chat = await connect(
+        f"ws://127.0.0.1:{server_b}/ws/threads/{thread.pk}/?token={token(ann)}"
+    )
     try:
         # when Ann posts over REST on server B
         status, body = await asyncio.to_thread(

@@ -1,0 +1,171 @@
+"""Notifications: the one entry point every app uses, preferences, read state, e-mail.
+
+Kinds and their texts are registered by the apps that send them (``messaging.notification_kinds``);
+this module stores, pushes and mails whatever kind is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from accounts.models import User
+from messaging import notification_kinds, notification_texts
+from messaging import notifications as messaging_kinds
+from messaging.groups import broadcast_on_commit, user_group
+from messaging.models import Notification, NotificationPreference
+from messaging.payloads import iso, notification_payload
+
+
+def notification_preference_get(user: User, kind: str) -> tuple[bool, bool]:
+    """``(in_app, email)`` for ``kind``: the user's choice, else the kind's default."""
+    row = (
+        NotificationPreference.objects.filter(user=user, kind=kind)
+        .values_list("in_app", "email")
+        .first()
+    )
+    return row if row is not None else notification_kinds.get(kind).defaults
+
+
+@transaction.atomic
+def notification_preferences_update(*, user: User, preferences: Iterable[dict[str, Any]]) -> None:
+    """Store the user's choice for each kind listed (``{"kind", "in_app", "email"}``)."""
+    for item in preferences:
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            kind=item["kind"],
+            defaults={"in_app": bool(item["in_app"]), "email": bool(item["email"])},
+        )
+
+
+def _plain_context(context: dict[str, Any] | None) -> dict[str, Any]:
+    plain: dict[str, Any] = {}
+    for key, value in (context or {}).items():
+        if value is None or isinstance(value, str | int | float | bool):
+            plain[str(key)] = value
+        elif isinstance(value, datetime):
+            plain[str(key)] = iso(value)
+        else:
+            plain[str(key)] = str(value)
+    return plain
+
+
+def notification_render(*, recipient: User, kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    """``(title, body)`` of ``kind`` in the recipient's language and time zone."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        return notification_texts.render(
+            kind, context, time_zone=getattr(recipient, "time_zone", "UTC")
+        )
+
+
+def notification_send(
+    *,
+    recipient: User,
+    kind: str,
+    context: dict | None = None,
+    related_type: str = "",
+    related_id: int | None = None,
+) -> Notification | None:
+    """Notify ``recipient`` of an event: the one entry point every app uses.
+
+    Stores the notification with its title and body rendered in the recipient's language, pushes
+    ``notification.receive`` to the recipient's sockets after commit, and e-mails it through
+    Celery after commit when the recipient's e-mail preference for ``kind`` is on (``new_message``
+    is never mailed one by one: unread messages go out as a digest). Returns None, storing and
+    pushing nothing, when the recipient turned in-app notifications of ``kind`` off (the e-mail
+    preference still applies).
+
+    A ``new_message`` notification with a ``related_*`` object updates the recipient's unread one
+    for that object in place (locking it) instead of piling up one row per message.
+
+    Runs in the caller's transaction when there is one, without a savepoint (two round trips
+    saved per notification on the message path); a ``kind`` no app registered raises ValueError
+    before anything is written.
+    """
+    kind = notification_kinds.get(kind).kind
+    with transaction.atomic(savepoint=False):
+        return _notification_store(
+            recipient=recipient,
+            kind=kind,
+            plain=_plain_context(context),
+            related_type=related_type,
+            related_id=related_id,
+        )
+
+
+def _notification_store(
+    *, recipient: User, kind: str, plain: dict[str, Any], related_type: str, related_id: int | None
+) -> Notification | None:
+    in_app, email = notification_preference_get(recipient, kind)
+    notification: Notification | None = None
+    if in_app:
+        title, body = notification_render(recipient=recipient, kind=kind, context=plain)
+        if kind == messaging_kinds.NEW_MESSAGE and related_type and related_id is not None:
+            notification = (
+                Notification.objects.select_for_update(no_key=True)
+                .filter(
+                    recipient=recipient,
+                    kind=kind,
+                    related_type=related_type,
+                    related_id=related_id,
+                    is_read=False,
+                )
+                .order_by("-id")
+                .first()
+            )
+        if notification is not None:
+            notification.title, notification.body, notification.data = title, body, plain
+            notification.created_at = timezone.now()
+            notification.save(update_fields=["title", "body", "data", "created_at", "updated_at"])
+        else:
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                title=title,
+                body=body,
+                related_type=related_type[:32],
+                related_id=related_id,
+                data=plain,
+            )
+        broadcast_on_commit(
+            user_group(recipient.pk),
+            {"type": "notification.receive", "notification": notification_payload(notification)},
+        )
+    if email and kind != messaging_kinds.NEW_MESSAGE and recipient.is_active and recipient.email:
+        from messaging.tasks import notification_email_task
+
+        notification_email_task.delay_on_commit(
+            recipient_id=recipient.pk,
+            kind=kind,
+            context=plain,
+            notification_id=notification.pk if notification else None,
+        )
+    return notification
+
+
+@transaction.atomic
+def notification_mark(*, notification: Notification, is_read: bool) -> Notification:
+    """Mark one notification read or unread."""
+    notification.is_read = is_read
+    notification.read_at = timezone.now() if is_read else None
+    notification.save(update_fields=["is_read", "read_at", "updated_at"])
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of ``user`` read; push ``notification.read`` after commit."""
+    now = timezone.now()
+    count = Notification.objects.filter(recipient=user, is_read=False).update(
+        is_read=True, read_at=now, updated_at=now
+    )
+    if count:
+        broadcast_on_commit(
+            user_group(user.pk), {"type": "notification.read", "all": True, "read_at": iso(now)}
+        )
+    return count
