@@ -7,11 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve migrate seed test lint format check pytest bench messages lock services-up services-down clean
+.PHONY: help install run serve migrate seed test lint mypy mypy-baseline format check pytest bench messages lock lock-upgrade services-up services-down clean
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT) (HTTP + WebSocket)"
 	@echo "make test   - ruff, manage.py check, migrations check and the whole pytest suite"
+	@echo "make lint   - ruff (check + format) and mypy against mypy-baseline.txt"
+	@echo "make mypy-baseline - accept today's mypy errors as the baseline (after a refactor)"
 	@echo "make bench  - performance benchmarks (ratios against floors measured in the same run)"
 	@echo "make services-up / services-down - throwaway PostgreSQL and Redis on loopback"
 
@@ -44,6 +46,19 @@ serve: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory mypy
+
+# mypy (django-stubs, djangorestframework-stubs) on the apps; errors already listed in
+# mypy-baseline.txt are tolerated, any new one fails. `make mypy-baseline` rewrites the list.
+MYPY_RUN = $(VENV)/bin/mypy --config-file pyproject.toml
+mypy: install
+	@$(MYPY_RUN) > var/mypy.out 2>&1; \
+	$(VENV)/bin/mypy-baseline filter --baseline-path mypy-baseline.txt --hide-stats < var/mypy.out
+
+mypy-baseline: install
+	@mkdir -p var; $(MYPY_RUN) > var/mypy.out 2>&1; \
+	$(VENV)/bin/mypy-baseline sync --baseline-path mypy-baseline.txt < var/mypy.out; \
+	echo "mypy-baseline.txt: $$(wc -l < mypy-baseline.txt) known errors"
 
 check: install
 	$(PY) manage.py check
@@ -65,12 +80,20 @@ bench: install
 	eval "$$(scripts/services env)" && \
 	DATABASE_URL="$${DATABASE_URL%/*}/skillswap_bench" $(PY) -m tests.benchmarks $(BENCH)
 
-# Regenerate the lock from requirements/dev.in in a scratch venv.
+# Regenerate the lock from requirements/*.in in a scratch venv. `make lock` keeps every version
+# already pinned (the old lock is a constraint) and adds what new declarations need;
+# `make lock-upgrade` resolves everything afresh.
+LOCK_CONSTRAINT ?= -c var/lock-constraints.txt
 lock:
-	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
-	var/lock-venv/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.in
+	rm -rf var/lock-venv && mkdir -p var && $(PYTHON) -m venv var/lock-venv
+	cp requirements.lock var/lock-constraints.txt
+	var/lock-venv/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.in \
+		$(LOCK_CONSTRAINT)
 	var/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
-	rm -rf var/lock-venv
+	rm -rf var/lock-venv var/lock-constraints.txt
+
+lock-upgrade:
+	$(MAKE) --no-print-directory lock LOCK_CONSTRAINT=
 
 services-up:
 	scripts/services start

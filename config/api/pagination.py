@@ -8,6 +8,7 @@ past the end is a 404 ``not_found``. The schema documents both on every paginate
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -27,7 +28,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any] | None:
         raw = request.query_params.get(self.page_query_param, "").strip()
         # A blank page is the first one, as in DRF.
