@@ -26,6 +26,7 @@ from rewards.models import LedgerAccount
 from tests.accounts.factories import UserFactory
 from tests.exchanges.factories import always_available, at, expert
 from tests.marketplace.factories import CategoryFactory, SkillFactory
+from tests.rewards.factories import funded_user
 from tests.seeds.helpers import (
     BIDI_SCRIPT,
     FAR_FUTURE,
@@ -221,17 +222,27 @@ def test_availability_with_an_unknown_field_is_refused(client_for, member):
 # --- credits ---------------------------------------------------------------------------------
 
 
-def test_credit_balance_starts_with_the_free_credit(client_for, member):
-    response = client_for(member).get(url("credits/balance/"))
+def test_credit_balance_starts_with_the_free_credit(client_for):
+    registered = client_for(None).post(
+        url("users/register/"),
+        {"username": "newbie", "email": "newbie@example.test", "password": PASSWORD},
+        format="json",
+    )
+    client = client_for(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {registered.json()['token']}")
+
+    response = client.get(url("credits/balance/"))
 
     assert response.status_code == 200, response.content
-    assert (response.json()["user"], response.json()["balance"]) == (member.pk, 1)
-    assert "updated_at" in response.json()
+    user = User.objects.get(email="newbie@example.test")
+    assert (response.json()["user"], response.json()["balance"]) == (user.pk, 1)
+    assert response.json()["updated_at"]
 
 
-def test_transfer_credits_for_a_meeting(client_for, member):
+def test_transfer_credits_for_a_meeting(client_for):
     from exchanges import services
 
+    member = funded_user(1, first_name="John", last_name="Doe")
     the_expert = expert(first_name="Jane", last_name="Smith")
     meeting = services.swap_create(requester=member, responder=the_expert, scheduled_start=at(30))
     services.swap_accept(swap=meeting, actor=the_expert)
@@ -245,9 +256,12 @@ def test_transfer_credits_for_a_meeting(client_for, member):
     assert response.json()["success"] is True
     assert response.json()["message"] == "1 credit(s) transferred successfully"
     assert response.json()["new_balance"] == 0
-    assert client_for(the_expert).get(url("credits/balance/")).json()["balance"] == 2
+    assert client_for(the_expert).get(url("credits/balance/")).json()["balance"] == 1
     assert transactions.status_code == 200
-    assert sorted(row["amount"] for row in items(transactions)) == [-1, 1]
+    assert sorted((row["type"], row["amount"]) for row in items(transactions)) == [
+        ("credit", 1),
+        ("debit", 1),
+    ]
 
 
 def test_transfer_beyond_the_balance_changes_nothing(client_for, member, other_member):
@@ -402,7 +416,7 @@ def test_someone_elses_notification_is_404_and_unchanged(client_for, member, oth
     client_for(member).post(
         url("messages/"), {"receiver_id": other_member.pk, "content": "Hi"}, format="json"
     )
-    theirs = Notification.objects.get(user=other_member)
+    theirs = Notification.objects.get(recipient=other_member)
     before = snapshot(Notification)
 
     response = client_for(member).patch(url(f"notifications/{theirs.pk}/"), {"is_read": True})

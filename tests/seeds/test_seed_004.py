@@ -21,6 +21,7 @@ from accounts.models import User
 from config.asgi import application
 from exchanges import services as exchanges
 from exchanges.models import Swap
+from marketplace import services as marketplace
 from marketplace.models import Match
 from tests.accounts.factories import UserFactory
 from tests.exchanges.factories import at, expert
@@ -146,6 +147,7 @@ def reciprocal_pair() -> tuple[User, User]:
     UserSkillFactory(user=john, skill=arabic, direction="wanted")
     UserSkillFactory(user=sarah, skill=arabic, direction="offered")
     UserSkillFactory(user=sarah, skill=guitar, direction="wanted")
+    marketplace.matches_recompute_for_user(user_id=john.pk)
     return john, sarah
 
 
