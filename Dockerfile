@@ -19,7 +19,7 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependencies first so that code changes do not reinstall them. The lock is the only source of
-# versions; the ASGI server for production is added here, not to the lock (PITFALLS: uvicorn
+# versions; the ASGI server for production is added here, not to the lock (docs/pitfalls.md: uvicorn
 # workers in production, daphne only for runserver).
 COPY requirements.lock ./
 RUN pip install -r requirements.lock \

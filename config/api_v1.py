@@ -1,4 +1,4 @@
-"""``/api/v1/``: mounts every app's ``api/urls.py`` (SPEC §1)."""
+"""``/api/v1/``: mounts every app's ``api/urls.py`` (docs/api.md)."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView

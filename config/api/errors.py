@@ -1,4 +1,4 @@
-"""The one error shape of the API (SPEC §1), for every error from every endpoint.
+"""The one error shape of the API (docs/api.md, "Errors"), for every error from every endpoint.
 
     {"error": {"code": "validation_error", "message": "…", "fields": {"email": ["…"]}}}
 

@@ -1,6 +1,6 @@
 """URL helpers so every API path answers with or without its trailing slash.
 
-SPEC writes collections with a slash (``offers/``) and actions without (``auth/login``,
+docs/api.md writes collections with a slash (``offers/``) and actions without (``auth/login``,
 ``swaps/{id}/accept``); clients generated from either spelling must work, and a redirect would
 drop a POST body.
 """

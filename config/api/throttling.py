@@ -1,4 +1,4 @@
-"""Rate limits of SPEC §1 with the headers clients read.
+"""Rate limits (docs/api.md, "Rate limits") with the headers clients read.
 
 Fixed windows counted with one atomic ``incr`` in the cache (Redis in production, so every replica
 shares the count): the window's end is an honest ``X-RateLimit-Reset``, and concurrent requests

@@ -150,7 +150,7 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's built-in psycopg pool instead of CONN_MAX_AGE: persistent connections leak
-        # under ASGI (PITFALLS.md), the pool hands a connection back at the end of each request.
+        # under ASGI (docs/pitfalls.md); the pool takes a connection back after each request.
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
@@ -184,7 +184,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, which kills the layer's blocking
-                # receive on an idle socket (PITFALLS.md): no timeout on the layer's connections.
+                # receive on an idle socket (docs/pitfalls.md): no timeout on its connections.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": "skillswap",
                 "capacity": int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000")),
@@ -209,7 +209,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # simplejwt's outstanding-token table grows forever without this (PITFALLS.md).
+    # simplejwt's outstanding-token table grows forever without this (docs/pitfalls.md).
     "flush-expired-tokens": {
         "task": "accounts.tasks.flush_expired_tokens_task",
         "schedule": timedelta(hours=24),
@@ -255,7 +255,7 @@ SOCIALACCOUNT_PROVIDERS = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "7"))),
-    # Off by default in simplejwt (PITFALLS.md): a refresh token is good for one use only.
+    # Off by default in simplejwt (docs/pitfalls.md): a refresh token is good for one use only.
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
@@ -264,7 +264,7 @@ SIMPLE_JWT = {
 }
 
 # ---------------------------------------------------------------------------
-# API (SPEC §1)
+# API (docs/api.md)
 # ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -396,7 +396,8 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 # Rewards: points ledger
 # ---------------------------------------------------------------------------
-# Points a new member receives at signup (seed 003: one free credit); 0 turns the bonus off.
+# Points a new member receives at signup (client document 003 gives one free credit;
+# docs/api.md); 0 turns the bonus off.
 POINTS_SIGNUP_BONUS = int(os.environ.get("POINTS_SIGNUP_BONUS", "1"))
 # The largest single movement the ledger accepts: a guard against typos and integer overflow.
 POINTS_MAX_AMOUNT = int(os.environ.get("POINTS_MAX_AMOUNT", "1000000"))
@@ -491,6 +492,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "SkillDirectionEnum": "marketplace.models.Direction",
         "ProficiencyLevelEnum": "marketplace.models.Proficiency",
         "MatchReasonCodeEnum": "marketplace.api.serializers.MATCH_REASON_CODES",
+        "SkillStatusEnum": "marketplace.models.SkillStatus",
     }
 )
 
@@ -509,7 +511,7 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 # Access tokens carry a hash of the password hash: a password change or reset ends them at once.
 SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
-# Failed sign-ins per account, shared by every replica through the cache (PITFALLS.md).
+# Failed sign-ins per account, shared by every replica through the cache (docs/pitfalls.md).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "60"))

@@ -1,4 +1,4 @@
-"""Every error, from every kind of failure, has SPEC §1's shape, in the request's language."""
+"""Every error, from every kind of failure, has one shape (docs/api.md), in the caller's tongue."""
 
 import pytest
 
