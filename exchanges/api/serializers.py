@@ -74,6 +74,14 @@ def _now(serializer: serializers.Serializer) -> Any:
     return serializer.context.setdefault("now", timezone.now())
 
 
+def _allowed_actions(serializer: serializers.Serializer, swap: Swap) -> list[str]:
+    """The moves the caller may make on ``swap`` now (none without a caller)."""
+    user = _caller(serializer)
+    if user is None:
+        return []
+    return state_machine.allowed_actions(swap=swap, user=user, now=_now(serializer))
+
+
 class SwapSerializer(serializers.ModelSerializer):
     requester = PartySerializer(read_only=True)
     responder = PartySerializer(read_only=True)
@@ -171,10 +179,7 @@ class SwapSerializer(serializers.ModelSerializer):
         serializers.ListField(child=serializers.ChoiceField(choices=state_machine.ACTIONS))
     )
     def get_allowed_actions(self, swap: Swap) -> list[str]:
-        user = _caller(self)
-        if user is None:
-            return []
-        return state_machine.allowed_actions(swap=swap, user=user, now=_now(self))
+        return _allowed_actions(self, swap)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_calendar_event_id(self, swap: Swap) -> str:
@@ -842,10 +847,7 @@ class OrderSerializer(serializers.ModelSerializer):
         serializers.ListField(child=serializers.ChoiceField(choices=state_machine.ACTIONS))
     )
     def get_allowed_actions(self, swap: Swap) -> list[str]:
-        user = _caller(self)
-        if user is None:
-            return []
-        return state_machine.allowed_actions(swap=swap, user=user, now=_now(self))
+        return _allowed_actions(self, swap)
 
 
 class OrderCreateInputSerializer(InputSerializer):

@@ -100,19 +100,27 @@ class _SwapDetailBase(APIView):
         )
 
 
-@extend_schema(tags=["swaps"])
-class SwapDetailView(_SwapDetailBase):
-    @extend_schema(summary="One of the caller's swaps", responses={200: s.SwapSerializer})
-    def get(self, request: Request, pk: int) -> Response:
-        return self.render(self.swap(pk))
+# PUT/PATCH: notes, a new time or a status, through ``services.swap_update``. (A comment: the
+# schema would publish a docstring as every subclass's description.)
+class _SwapEditBase(_SwapDetailBase):
+    update_input_class: ClassVar[type[serializers.Serializer]]
 
     def _update(self, request: Request, pk: int) -> Response:
-        data = s.SwapUpdateInputSerializer(data=request.data, partial=True)
+        data = self.update_input_class(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         swap = services.swap_update(
             swap=self.swap(pk), actor=request.user, data=data.validated_data
         )
         return self.render(swap)
+
+
+@extend_schema(tags=["swaps"])
+class SwapDetailView(_SwapEditBase):
+    update_input_class = s.SwapUpdateInputSerializer
+
+    @extend_schema(summary="One of the caller's swaps", responses={200: s.SwapSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return self.render(self.swap(pk))
 
     @extend_schema(
         summary="Edit notes, propose a new time, or move the swap by setting its status",
@@ -644,8 +652,9 @@ class OrderListCreateView(_SwapListBase):
 
 
 @extend_schema(tags=["orders"])
-class OrderDetailView(_SwapDetailBase):
+class OrderDetailView(_SwapEditBase):
     output_serializer_class = s.OrderSerializer
+    update_input_class = s.OrderUpdateInputSerializer
 
     def swap(self, pk: int) -> Swap:
         swap = super().swap(pk)
@@ -657,13 +666,6 @@ class OrderDetailView(_SwapDetailBase):
     def get(self, request: Request, pk: int) -> Response:
         return self.render(self.swap(pk))
 
-    def _update(self, request: Request, pk: int) -> Response:
-        swap = self.swap(pk)
-        data = s.OrderUpdateInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        swap = services.swap_update(swap=swap, actor=request.user, data=data.validated_data)
-        return self.render(swap)
-
     @extend_schema(
         summary="Move the order by status (accepted, rejected, cancelled, completed, disputed)",
         request=s.OrderUpdateInputSerializer,
@@ -672,10 +674,4 @@ class OrderDetailView(_SwapDetailBase):
     def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk)
 
-    @extend_schema(
-        summary="Move the order by status (accepted, rejected, cancelled, completed, disputed)",
-        request=s.OrderUpdateInputSerializer,
-        responses={200: s.OrderSerializer, 409: CONFLICT},
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        return self._update(request, pk)
+    patch = put
