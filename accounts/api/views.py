@@ -47,6 +47,7 @@ from accounts.models import User
 from accounts.roles import Role
 from config.api.schema import error_response
 from config.api.throttling import AnonRateThrottle, AuthRateThrottle, UserRateThrottle
+from core.exceptions import ValidationFailed
 
 logger = logging.getLogger("skillswap.accounts")
 
@@ -359,7 +360,16 @@ class ProfileView(APIView):
                 # PATCH merges the keys given into the stored object (JSON merge patch).
                 interests = {**request.user.interests, **interests}
             data["interests"] = interests
-        user = services.user_profile_update(user=request.user, data=data, writes=writes, **images)
+        # A refusal names the field the client sent (seed 001's ``bannerImage``, …).
+        sent = {"avatar": "profile_picture", "banner": "bannerImage"}
+        renamed = {name: alias for name, alias in sent.items() if alias in request.data}
+        try:
+            user = services.user_profile_update(
+                user=request.user, data=data, writes=writes, **images
+            )
+        except ValidationFailed as exc:
+            exc.fields = {renamed.get(name, name): errors for name, errors in exc.fields.items()}
+            raise
         profile = selectors.user_profile_get(user_id=user.pk)
         return Response(ProfileSerializer(profile, context={"request": request}).data)
 

@@ -101,3 +101,36 @@ def test_concurrent_google_sign_ins_create_one_account(google, settings):
     assert statuses[200] == THREADS - 1
     assert User.objects.count() == 1
     assert SocialAccount.objects.count() == 1
+
+
+def test_concurrent_signups_with_one_username_in_any_case_create_one_account(settings):
+    # given auth throttling out of the way and one username spelled in several cases
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "auth": "1000/min",
+        },
+    }
+    spellings = ["johndoe", "JohnDoe", "JOHNDOE", "johnDOE"]
+
+    # when every thread signs up a different address with that username at once
+    responses = _race(
+        lambda index: APIClient().post(
+            "/api/v1/auth/signup",
+            {
+                "email": f"racer{index}@example.test",
+                "username": spellings[index % len(spellings)],
+                "password": "a-long-passphrase-42",
+            },
+            format="json",
+        )
+    )
+
+    # then exactly one wins, and every other is told the username is taken
+    statuses = Counter(response.status_code for response in responses)
+    assert statuses == {201: 1, 400: THREADS - 1}
+    assert User.objects.count() == 1
+    for response in responses:
+        if response.status_code == 400:
+            assert response.json()["error"]["fields"] == {"username": ["This username is taken."]}
