@@ -1,6 +1,7 @@
 """WebSocket consumers: authenticate (the JWT middleware), check membership, relay. Nothing more.
 
-Routes (``messaging/routing.py``; the JWT travels in ``?token=``; the trailing slash is optional):
+Routes (``messaging/routing.py``; the seed documents they serve: docs/api.md). The JWT travels
+in ``?token=``; the trailing slash is optional.
 
 ``/ws/threads/{thread_id}/`` — one thread, its members only. ``/ws/sessions/{swap_id}/chat/``
 (seed 004) is the same socket on the thread bound to that swap. Client → server frames::

@@ -125,3 +125,22 @@ def test_digest_not_sent_when_the_transaction_rolls_back(django_capture_on_commi
     assert callbacks == []
     assert mail.outbox == []
     assert ThreadParticipant.objects.get(thread=thread, user=ann).emailed_up_to_message_id == 0
+
+
+def test_digest_escapes_what_members_wrote_in_html_and_keeps_it_in_text(
+    django_capture_on_commit_callbacks,
+):
+    # given: text that strip_tags used to eat, stored as written
+    ann, bob = UserFactory(), UserFactory()
+    send(pair_thread(ann, bob), bob, "if a<b and c>d then <script>x</script>")
+    _age(20)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        message_digest_dispatch_task()
+
+    # then: escaped in the HTML part, exact in the plain-text part
+    html, _mime = mail.outbox[0].alternatives[0]
+    assert "if a&lt;b and c&gt;d then &lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x</script>" not in html
+    assert "if a<b and c>d then <script>x</script>" in mail.outbox[0].body
