@@ -139,9 +139,7 @@ def test_decompression_bomb_is_refused(make_auth_client):
 
     assert response.status_code == 400
     # then: the one image pipeline's reason (core.images); nothing stored
-    assert response.json()["error"]["fields"]["attachments"] == [
-        "The picture has too many pixels."
-    ]
+    assert response.json()["error"]["fields"]["attachments"] == ["The picture has too many pixels."]
     assert (Attachment.objects.count(), Message.objects.count()) == (0, 0)
 
 
