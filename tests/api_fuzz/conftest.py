@@ -43,7 +43,21 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 
 
 @pytest.fixture
-def world(db) -> dict[str, Any]:
+def google(settings):
+    """Google sign-in configured against the loopback fake, so auth/google answers for real."""
+    from tests.accounts.google_fake import CLIENT_ID, CLIENT_SECRET, FakeGoogle
+
+    fake = FakeGoogle().start()
+    settings.GOOGLE_CLIENT_ID = CLIENT_ID
+    settings.GOOGLE_CLIENT_SECRET = CLIENT_SECRET
+    settings.GOOGLE_CERTS_URL = fake.certs_url
+    settings.GOOGLE_TOKEN_URL = fake.token_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def world(db, google) -> dict[str, Any]:
     """A member with one of everything the write endpoints act on, a peer and a staff member.
 
     Returns the users, their Authorization headers, and the ids path parameters should take.

@@ -15,7 +15,7 @@ WRITE_METHODS = ("post", "put", "patch")
 # Deterministic and small: the whole of tests/api_fuzz must stay within a few minutes on 2 cores
 # and must never flake in CI. Coverage-phase boundary values are the explicit edge tests' job.
 FUZZ_CONFIG = {
-    "generation": {"deterministic": True, "max-examples": 4, "database": "none"},
+    "generation": {"deterministic": True, "max-examples": 2, "database": "none"},
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
 }
 

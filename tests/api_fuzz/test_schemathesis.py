@@ -17,7 +17,7 @@ from tests.api_fuzz.schema import WRITE_METHODS, loaded_schema
 schema = loaded_schema()
 
 FUZZ_SETTINGS = settings(
-    max_examples=4,
+    max_examples=2,
     derandomize=True,
     deadline=None,
     database=None,
