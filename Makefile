@@ -52,7 +52,7 @@ lint: install
 # mypy-baseline.txt are tolerated, any new one fails. `make mypy-baseline` rewrites the list.
 MYPY_RUN = $(VENV)/bin/mypy --config-file pyproject.toml
 mypy: install
-	@$(MYPY_RUN) > var/mypy.out 2>&1; \
+	@mkdir -p var; $(MYPY_RUN) > var/mypy.out 2>&1; \
 	$(VENV)/bin/mypy-baseline filter --baseline-path mypy-baseline.txt --hide-stats < var/mypy.out
 
 mypy-baseline: install
