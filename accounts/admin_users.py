@@ -37,8 +37,10 @@ from accounts.models import User
 from accounts.roles import ROLE_GROUP_NAMES, Perm, Role, role_of
 
 PROFILE_FORM_FIELDS = [
+    "username",
     "display_name",
     "phone",
+    "address",
     "city",
     "country",
     "latitude",

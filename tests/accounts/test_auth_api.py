@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, token refresh and logout through the API (SPEC §2 Accounts)."""
+"""Sign-up, sign-in, token refresh and logout through the API (docs/api.md, Accounts)."""
 
 import time
 
