@@ -250,3 +250,24 @@ def test_last_page_keyword_still_works(api_client):
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 5
+
+
+def test_schema_documents_400_and_404_on_every_paginated_list(api_client):
+    import yaml
+
+    schema = yaml.safe_load(api_client.get("/api/v1/schema/").content)
+
+    users = schema["paths"]["/api/v1/probe/users/"]["get"]["responses"]
+    error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    assert users["400"]["content"]["application/json"]["schema"] == error_ref
+    assert users["404"]["content"]["application/json"]["schema"] == error_ref
+    assert "page" in users["400"]["description"]
+    assert users["404"]["description"] == "Not found: `page` is past the last page."
+    lists = [
+        (path, operation["responses"])
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method == "get" and "page" in {p["name"] for p in operation.get("parameters", [])}
+    ]
+    assert lists
+    assert [path for path, responses in lists if not {"400", "404"} <= set(responses)] == []
