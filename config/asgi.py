@@ -7,7 +7,9 @@ passes, in order (``config/websocket_guards.py``, docs/api.md "WebSockets"):
    clients);
 2. the route check: a path no app routes closes with 4404 (instead of a 500 in the log);
 3. the JWT middleware: it closes with 4401 unless ``?token=`` is a valid access token of an active
-   user.
+   user;
+4. then, for every frame the client sends, the frame guard: too large or nested too deep closes
+   with 1009.
 """
 
 import os
@@ -21,7 +23,11 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.websocket_auth import JWTAuthMiddleware  # noqa: E402
-from config.websocket_guards import OriginCheckMiddleware, RouteCheckMiddleware  # noqa: E402
+from config.websocket_guards import (  # noqa: E402
+    FrameGuardMiddleware,
+    OriginCheckMiddleware,
+    RouteCheckMiddleware,
+)
 from config.websocket_routing import websocket_urlpatterns  # noqa: E402
 
 websocket_router = URLRouter(websocket_urlpatterns)
@@ -30,7 +36,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": OriginCheckMiddleware(
-            RouteCheckMiddleware(JWTAuthMiddleware(websocket_router), websocket_router)
+            RouteCheckMiddleware(
+                FrameGuardMiddleware(JWTAuthMiddleware(websocket_router)), websocket_router
+            )
         ),
     }
 )

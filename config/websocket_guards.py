@@ -9,6 +9,11 @@ reaches a browser as a bare HTTP 403 with no reason (docs/api.md, "WebSockets").
   server clients send none, and they authenticate with a token in the URL, never a cookie.
 - 4404: no route matches the path. Channels' ``URLRouter`` raises ``ValueError`` there, which the
   server logs as a 500 traceback.
+
+Once open, every frame a client sends passes the frame guard: a frame larger than
+``WEBSOCKET_MAX_FRAME_BYTES`` or JSON nested deeper than ``API_MAX_JSON_DEPTH`` closes the socket
+with 1009 ("message too big") before a consumer's ``json.loads`` could recurse into a
+``RecursionError`` (docs/pitfalls.md, "Deep JSON crashes the parser").
 """
 
 from __future__ import annotations
@@ -21,8 +26,13 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.urls.exceptions import Resolver404
 
+from core.json_limits import json_depth
+
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 1009
+DEFAULT_MAX_FRAME_BYTES = 256 * 1024
+DEFAULT_MAX_JSON_DEPTH = 64
 
 
 async def close_with(code: int, receive: Any, send: Any) -> None:
@@ -100,3 +110,40 @@ class RouteCheckMiddleware:
         if scope["type"] == "websocket" and not route_exists(self.router, scope):
             return await close_with(CLOSE_NOT_FOUND, receive, send)
         return await self.inner(scope, receive, send)
+
+
+def frame_refused(payload: str | bytes | None) -> bool:
+    """Whether a client frame is too large or nested too deep to hand to a consumer."""
+    if not payload:
+        return False
+    raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
+    if len(raw) > getattr(settings, "WEBSOCKET_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_BYTES):
+        return True
+    max_depth = getattr(settings, "API_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH)
+    # Counting brackets runs at C speed; only a frame that could be too deep gets the full scan.
+    if raw.count(b"[") + raw.count(b"{") <= max_depth:
+        return False
+    return json_depth(raw) > max_depth
+
+
+class FrameGuardMiddleware:
+    """Close a socket with 1009 when its client sends a frame too large or too deep."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+
+        async def guarded_receive() -> dict[str, Any]:
+            message = await receive()
+            if message["type"] == "websocket.receive" and frame_refused(
+                message.get("text") or message.get("bytes")
+            ):
+                await send({"type": "websocket.close", "code": CLOSE_TOO_BIG})
+                # The consumer sees the socket go, and cleans up as for any disconnect.
+                return {"type": "websocket.disconnect", "code": CLOSE_TOO_BIG}
+            return message
+
+        return await self.inner(scope, guarded_receive, send)

@@ -323,6 +323,8 @@ SPECTACULAR_SETTINGS = {
 # A JSON body larger or deeper than this is a 400 parse_error, refused before it is parsed.
 API_MAX_JSON_BYTES = int(os.environ.get("API_MAX_JSON_BYTES", str(1024 * 1024)))
 API_MAX_JSON_DEPTH = int(os.environ.get("API_MAX_JSON_DEPTH", "64"))
+# A WebSocket frame larger than this (or nested deeper than API_MAX_JSON_DEPTH) closes with 1009.
+WEBSOCKET_MAX_FRAME_BYTES = int(os.environ.get("WEBSOCKET_MAX_FRAME_BYTES", str(256 * 1024)))
 # A CSRF failure under /api/ answers in the error shape, elsewhere with Django's page.
 CSRF_FAILURE_VIEW = "config.api.errors.csrf_failure"
 

@@ -1,4 +1,5 @@
-"""Sockets from a foreign page close with 4403, to an unknown route with 4404; CORS preflight.
+"""Sockets from a foreign page close with 4403, to an unknown route with 4404, on a frame too
+large or too deep with 1009; CORS preflight allows Idempotency-Key.
 
 docs/api.md, "WebSockets": the Origin check runs first, then the route check, then the token.
 """
@@ -9,7 +10,13 @@ from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.asgi import application
-from config.websocket_guards import CLOSE_FORBIDDEN_ORIGIN, CLOSE_NOT_FOUND, origin_allowed
+from config.websocket_guards import (
+    CLOSE_FORBIDDEN_ORIGIN,
+    CLOSE_NOT_FOUND,
+    CLOSE_TOO_BIG,
+    frame_refused,
+    origin_allowed,
+)
 from tests.accounts.factories import UserFactory
 
 FRONT_END = "https://app.skillswap.example"
@@ -117,3 +124,39 @@ def test_cors_preflight_allows_the_idempotency_key_header(client, settings):
 
     allowed = {h.strip() for h in response["Access-Control-Allow-Headers"].split(",")}
     assert {"authorization", "content-type", "idempotency-key"} <= allowed
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "frame",
+    ["[" * 5000 + "]" * 5000, '{"type": "ping", "pad": "' + "x" * 300_000 + '"}'],
+    ids=["5000-deep", "300-KB"],
+)
+async def test_frame_too_deep_or_too_large_closes_with_1009(frame):
+    token = await _token()
+    communicator = WebsocketCommunicator(application, f"/ws/ping/?token={token}")
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+
+    await communicator.send_to(text_data=frame)
+    message = await communicator.receive_output(timeout=5)
+    await communicator.wait(timeout=5)
+
+    assert message == {"type": "websocket.close", "code": CLOSE_TOO_BIG}
+
+
+@pytest.mark.parametrize(
+    ("payload", "refused"),
+    [
+        (None, False),
+        ("", False),
+        ('{"type": "message.send", "content": "if a<b and c>d then"}', False),
+        ('{"content": "' + "[" * 500 + '"}', False),  # brackets in a string are text
+        ("[" * 65 + "]" * 65, True),
+        ("[" * 64 + "]" * 64, False),
+        (b"[" * 65, True),
+        ("x" * (256 * 1024 + 1), True),
+    ],
+)
+def test_frame_refused(payload, refused):
+    assert frame_refused(payload) is refused
