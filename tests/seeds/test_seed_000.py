@@ -170,9 +170,8 @@ def test_offer_lifecycle_with_skills_named_and_no_category(client_for, member, o
     offer_id = created.json()["id"]
     listed = client_for(other_member).get(url("offers/"))
     detail = client_for(other_member).get(url(f"offers/{offer_id}/"))
-    updated = client.put(
-        url(f"offers/{offer_id}/"), offer_body(title="Python, evenings", mode="offline"), "json"
-    )
+    changes = offer_body(title="Python, evenings", mode="offline", location="Cairo")
+    updated = client.put(url(f"offers/{offer_id}/"), changes, format="json")
     deleted = client.delete(url(f"offers/{offer_id}/"))
     gone = client_for(other_member).get(url(f"offers/{offer_id}/"))
 

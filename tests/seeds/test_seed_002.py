@@ -206,7 +206,9 @@ def test_order_lifecycle_request_accept_complete_moves_the_points(client_for):
         scheduled_start=Swap.objects.get(pk=order_id).scheduled_start.replace(year=2020),
         scheduled_end=Swap.objects.get(pk=order_id).scheduled_end.replace(year=2020),
     )
-    completed = client_for(buyer).put(url(f"points/orders/{order_id}/"), {"status": "completed"})
+    # the buyer marks it complete after the session, the seller's mark confirms it
+    marked = client_for(buyer).put(url(f"points/orders/{order_id}/"), {"status": "completed"})
+    completed = client_for(seller).put(url(f"points/orders/{order_id}/"), {"status": "completed"})
 
     # then the order moved request → accept → complete and the points followed it
     assert created.status_code == 201, created.json()
@@ -222,6 +224,7 @@ def test_order_lifecycle_request_accept_complete_moves_the_points(client_for):
     assert accepted.status_code == 200, accepted.json()
     assert accepted.json()["status"] == "accepted"
     assert after_accept == buyer_start - 10
+    assert (marked.status_code, marked.json()["status"]) == (200, "accepted")
     assert completed.status_code == 200, completed.json()
     assert completed.json()["status"] == "completed"
     assert client_for(seller).get(url("points/balance/")).json()["balance"] == seller_start + 10
