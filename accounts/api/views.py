@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -324,8 +323,6 @@ class EmailVerifyResendView(APIView):
 
 class ProfileView(APIView):
     """The caller's own profile; also served at ``users/me/``."""
-
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="auth_profile_retrieve",

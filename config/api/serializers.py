@@ -20,8 +20,12 @@ from config.api.fields import BoundedDateField, BoundedDateTimeField, CleanCharF
 UNKNOWN_FIELD_MESSAGE = _("This field is not known.")
 
 
+# The classes below carry comments, not docstrings: drf-spectacular would publish a docstring as the
+# description of every input component that derives from them.
+
+
 class StrictFieldsMixin:
-    """Refuse input keys that name no field of the serializer."""
+    # Refuse input keys that name no field of the serializer.
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -33,11 +37,12 @@ class StrictFieldsMixin:
 
 
 class InputSerializer(StrictFieldsMixin, serializers.Serializer):
-    """A plain input serializer: unknown fields are a 400."""
+    # A plain input serializer: unknown fields are a 400.
+    pass
 
 
 class InputModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A model serializer for input: unknown fields are a 400, text cleaned, dates bounded."""
+    # A model serializer for input: unknown fields are a 400, text cleaned, dates bounded.
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

@@ -268,7 +268,8 @@ SIMPLE_JWT = {
 # ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # Refuses access tokens issued before a suspension (docs/api.md, "Authentication").
+        "accounts.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -518,6 +519,10 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "60"))
 LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_MAX_SECONDS", "900"))
+# Days a member waits between two username changes (staff are exempt).
+ACCOUNTS_USERNAME_CHANGE_COOLDOWN_DAYS = int(
+    os.environ.get("ACCOUNTS_USERNAME_CHANGE_COOLDOWN_DAYS", "30")
+)
 # Google ID tokens from mobile apps carry their own client ids as audience.
 GOOGLE_EXTRA_CLIENT_IDS = env_list("GOOGLE_EXTRA_CLIENT_IDS")
 GOOGLE_CERTS_URL = os.environ.get("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v3/certs")
@@ -554,5 +559,5 @@ CELERY_BEAT_SCHEDULE["messaging-unread-digest"] = {
     "schedule": timedelta(minutes=5),
 }
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["NotificationTypeEnum"] = (
-    "messaging.models.NotificationKind"
+    "messaging.notification_kinds.choices"
 )

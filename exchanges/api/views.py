@@ -415,6 +415,7 @@ class VideoCallListCreateView(generics.ListAPIView):
         responses={
             201: s.VideoCallSerializer,
             200: OpenApiResponse(s.VideoCallSerializer, description="The room already open."),
+            404: error_response("No swap of the caller has this `swap_id`."),
             409: error_response("The swap is not accepted (`current_status` in the error)."),
         },
     )

@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -208,7 +207,6 @@ class OfferViewSet(ListRetrieveViewSet):
     serializer_class = OfferSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = OfferFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet:

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.serializers import UserBriefSerializer
 from config.api.fields import CleanCharField
 from config.api.serializers import InputSerializer
 from messaging import notification_kinds
@@ -21,16 +22,6 @@ from messaging.models import MessageReport, Thread
 from messaging.payloads import message_payload, notification_payload
 
 # --- output -------------------------------------------------------------------------------------
-
-
-class UserBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True, source="public_name")
-    avatar = serializers.SerializerMethodField()
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_avatar(self, user: Any) -> str | None:
-        return user.avatar.url if user.avatar else None
 
 
 class AttachmentSerializer(serializers.Serializer):

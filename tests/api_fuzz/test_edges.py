@@ -1,4 +1,4 @@
-"""The edge inputs issue 11 names, sent explicitly to every write endpoint of the schema.
+"""The edge inputs of docs/api.md, sent explicitly to every write endpoint of the schema.
 
 - ``9999-12-31T23:59:59Z`` in every date-time field (and every date-time query parameter): a 400
   on that field, never an OverflowError (docs/api.md, the date window);

@@ -1,7 +1,7 @@
 """schemathesis over the whole schema, as a member and as staff (docs/api.md: every response is in
 the schema), and over every write endpoint's body: no 500, and a refusal changes nothing.
 
-The acceptance line of issue 11: no server error, no status code the schema does not document, no
+No server error, no status code the schema does not document, no
 response that breaks its schema, no content type it does not declare.
 """
 

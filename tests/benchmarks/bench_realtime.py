@@ -199,7 +199,7 @@ async def _sockets(ports: list[int], user_ids, threads, tokens, rounds: int) -> 
         port = ports[index % 2]
         chats.append(
             await connect(
-                f"ws://127.0.0.1:{port}/ws/chat/{threads[index]}/?token={tokens[index]}",
+                f"ws://127.0.0.1:{port}/ws/threads/{threads[index]}/?token={tokens[index]}",
                 max_queue=None,
             )
         )

@@ -1,4 +1,4 @@
-"""The acceptance of issue 5 on the seeded demo: search finds the Python and برمجة offers,
+"""What a member finds on the seeded demo: search finds the Python and برمجة offers,
 gigs answers like offers, and a seeded member has scored matches with reasons."""
 
 from io import StringIO

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts import demo as accounts_demo
-from cms.management.commands.seed_demo import DemoContext
+from demo.context import DemoContext
 from rewards import demo
 from rewards.models import AccountKind, LedgerAccount, Transfer
 
