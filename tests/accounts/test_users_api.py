@@ -1,5 +1,7 @@
 """Public profiles, the staff user list, suspension and roles."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -233,6 +235,11 @@ def test_reactivate_lifts_the_suspension(make_auth_client, moderator):
     assert response.status_code == 200
     fresh = User.objects.get(pk=member.pk)
     assert (fresh.is_active, fresh.suspended_at, fresh.suspension_reason) == (True, None, "")
+    # A token's `iat` has whole seconds, so one issued in the suspension's own second counts as
+    # older (accounts.authentication); a member signs in again at least a second later.
+    User.objects.filter(pk=member.pk).update(
+        tokens_valid_after=fresh.tokens_valid_after - dt.timedelta(seconds=1)
+    )
     assert make_auth_client(member).get("/api/v1/auth/profile").status_code == 200
 
 

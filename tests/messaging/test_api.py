@@ -167,7 +167,12 @@ def test_thread_list_shows_other_party_last_message_and_unread_count(make_auth_c
     assert (first["unread_count"], first["last_message"]["content"]) == (0, "hello cat")
     assert second["id"] == with_bob.pk
     assert second["unread_count"] == 2
-    assert second["other_party"] == {"id": bob.pk, "name": "Bob Stone", "avatar": None}
+    assert second["other_party"] == {
+        "id": bob.pk,
+        "name": "Bob Stone",
+        "username": "",
+        "avatar": None,
+    }
     assert second["last_message"]["content"] == "two"
     assert second["kind"] == "direct"
 
