@@ -7,6 +7,8 @@ response that breaks its schema, no content type it does not declare.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
@@ -16,8 +18,10 @@ from tests.api_fuzz.schema import WRITE_METHODS, loaded_schema
 
 schema = loaded_schema()
 
+# Two examples per operation keep CI within its minutes; `FUZZ_EXAMPLES=50 pytest tests/api_fuzz`
+# digs deeper by hand.
 FUZZ_SETTINGS = settings(
-    max_examples=2,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2")),
     derandomize=True,
     deadline=None,
     database=None,
