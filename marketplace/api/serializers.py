@@ -176,17 +176,21 @@ class OwnSkillRefsField(serializers.Field):
 
     def __init__(self, relation: str, **kwargs: Any) -> None:
         self.relation = relation
+        self._skill_ref: SkillRefSerializer | None = None
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, offer: Any) -> list[dict[str, Any]]:
         viewer = _viewer_id(self.context)
-        skills = [
-            skill
+        # One SkillRefSerializer per list, not one per offer: building a ModelSerializer's fields
+        # (and its status choices' translations) per row doubled the offers list's Python time.
+        if self._skill_ref is None:
+            self._skill_ref = SkillRefSerializer(context=self.context)
+        return [
+            self._skill_ref.to_representation(skill)
             for skill in getattr(offer, self.relation).all()
             if skill.status == SkillStatus.APPROVED
             or (viewer is not None and viewer == offer.owner_id)
         ]
-        return SkillRefSerializer(skills, many=True, context=self.context).data
 
 
 # --- user skills ----------------------------------------------------------------------------------
