@@ -58,8 +58,11 @@ class AutoSchema(openapi.AutoSchema):
 
     def _allows_anonymous(self) -> bool:
         classes = getattr(self.view, "permission_classes", [])
+        # A permission may let anonymous callers use only some methods (reads of a public
+        # catalogue): it names them in ``anonymous_methods``.
         return any(
-            klass in (permissions.AllowAny,) or getattr(klass, "allows_anonymous", False)
+            klass in (permissions.AllowAny,)
+            or self.method in getattr(klass, "anonymous_methods", ())
             for klass in classes
         )
 

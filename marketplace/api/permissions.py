@@ -10,7 +10,8 @@ from rest_framework import permissions
 class ReadOnlyOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
     """Anyone reads (the public catalogue and offers); members write."""
 
-    allows_anonymous = True
+    # The schema documents 401/403 on every other method (config/api/schema.py).
+    anonymous_methods = permissions.SAFE_METHODS
 
 
 class HasModelPermission(permissions.BasePermission):
