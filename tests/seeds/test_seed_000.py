@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import User
-from exchanges.models import Swap
+from exchanges.models import Swap, VideoCall
 from marketplace.models import Offer, Skill
 from messaging.models import Message
 from tests.accounts.factories import UserFactory
@@ -69,7 +69,7 @@ def test_signup_login_refresh_logout_as_the_document_lists_them(client_for):
     assert logged_in.json()["user"]["id"] == signed_up.json()["user"]["id"]
     assert refreshed.status_code == 200, refreshed.json()
     assert refreshed.json()["refresh"] != logged_in.json()["refresh"]  # rotated
-    assert logged_out.status_code in (200, 204)
+    assert logged_out.status_code == 204
     assert reused.status_code == 401
     assert User.objects.filter(email="sam@example.test").count() == 1
 
@@ -124,7 +124,7 @@ def test_profile_skill_name_outside_the_catalogue_does_not_become_public(client_
     )
 
     # then no other member sees it in the catalogue
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200
     listed = client_for(None).get(url("skills/categories/")).json()
     assert "BUY CHEAP PILLS" not in str(listed)
     public = Skill.objects.exclude(pk__in=before).filter(name__icontains="cheap pills")
@@ -222,8 +222,8 @@ def test_someone_elses_offer_cannot_be_updated_or_deleted(client_for, other_memb
     put = client.put(url(f"offers/{offer.pk}/"), offer_body(), format="json")
     deleted = client.delete(url(f"offers/{offer.pk}/"))
 
-    assert put.status_code in (403, 404)
-    assert deleted.status_code in (403, 404)
+    assert put.status_code == 404
+    assert deleted.status_code == 404
     assert "error" in put.json()
     assert snapshot(Offer) == before
 
@@ -387,7 +387,7 @@ def test_a_requestor_other_than_the_caller_is_refused(client_for, member, other_
         url("swaps/"), swap_request(other_member, responder, at(48)), format="json"
     )
 
-    assert response.status_code in (400, 403)
+    assert response.status_code == 400
     assert "error" in response.json()
     assert snapshot(Swap) == before
 
@@ -442,7 +442,7 @@ def test_video_call_created_for_a_swap_and_read_back(client_for, member):
     created = client.post(url("video-calls/"), {"swap_id": swap.pk}, format="json")
     detail = client.get(url(f"video-calls/{created.json()['id']}/"))
 
-    assert created.status_code in (200, 201), created.json()
+    assert created.status_code == 201, created.json()
     call = body(created)
     assert call["swap_id"] == swap.pk
     assert call["room"]
@@ -464,8 +464,7 @@ def test_cancelled_swap_gives_no_more_join_tokens(client_for, member):
     again = client.post(url("video-calls/"), {"swap_id": swap.pk}, format="json")
 
     assert cancelled.status_code == 200, cancelled.json()
-    assert detail.status_code in (200, 404, 409)
-    if detail.status_code == 200:
-        assert detail.json()["join_token"] is None
-        assert detail.json()["status"] == "ended"
-    assert again.status_code in (404, 409)
+    assert detail.status_code == 200
+    assert (detail.json()["join_token"], detail.json()["status"]) == (None, "ended")
+    assert again.status_code == 409
+    assert list(VideoCall.objects.filter(swap=swap).values_list("pk", flat=True)) == [call_id]

@@ -74,7 +74,7 @@ def test_register_with_personality_data_then_login_refresh_logout(client_for):
     assert user.interests["communication_style"] == "friendly"
     assert logged_in.status_code == 200
     assert refreshed.status_code == 200
-    assert logged_out.status_code in (200, 204)
+    assert logged_out.status_code == 204
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -168,7 +168,8 @@ def test_matches_list_with_friend_and_compatibility_score(client_for):
     assert match["status"] == "pending"
     assert match["created_at"]
     too_high = client_for(john).get(url("matches/"), {"compatibility_score_min": 101})
-    assert too_high.status_code in (200, 400)
+    assert too_high.status_code == 200
+    assert items(too_high) == []
 
 
 def test_only_managers_create_and_remove_matches(client_for, member, other_member, staff):
@@ -187,7 +188,7 @@ def test_only_managers_create_and_remove_matches(client_for, member, other_membe
     detail = client_for(member).get(url(f"matches/{body(created)['id']}/"))
     assert detail.status_code == 200
     not_removed = client_for(member).delete(url(f"matches/{body(created)['id']}/"))
-    assert not_removed.status_code in (403, 404)
+    assert not_removed.status_code == 403
     removed = client_for(staff).delete(url(f"matches/{body(created)['id']}/"))
     assert removed.status_code == 204
     assert snapshot(Match) == before
@@ -241,7 +242,7 @@ def test_book_list_update_and_cancel_a_session(client_for, member):
     assert items(not_in_range) == []
     assert updated.status_code == 200, updated.json()
     assert body(updated)["notes"] == "Rescheduled for later"
-    assert cancelled.status_code in (200, 204)
+    assert cancelled.status_code == 204
     assert Swap.objects.get(pk=session_id).status == "cancelled"
 
 
@@ -259,7 +260,7 @@ def test_a_session_at_the_end_of_the_calendar_is_a_400_on_scheduled_at(client_fo
     assert response.status_code == 400
     assert list(error_fields(response)) == ["scheduled_at"]
     assert snapshot(Swap) == before
-    assert filtered.status_code in (200, 400)
+    assert filtered.status_code == 400
 
 
 # --- pagination conventions --------------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_page_and_page_size_and_the_documented_refusals(client_for, member):
     assert (len(first.json()["results"]), len(second.json()["results"])) == (2, 1)
     assert first.json()["next"]
     assert first.json()["previous"] is None
-    assert zero.status_code in (400, 404)
+    assert zero.status_code == 400
     assert "error" in zero.json()
     assert past_the_end.status_code == 404
     assert "error" in past_the_end.json()
