@@ -1,0 +1,7 @@
+"""Site pages of marketplace (filled in by the site's pages work)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "marketplace_member"
+
+urlpatterns: list[URLPattern | URLResolver] = []
