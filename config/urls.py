@@ -20,8 +20,12 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Language-neutral addresses: sitemap.xml, robots.txt, favicon.ico.
+    path("", include("cms.seo_urls")),
+    # Addresses that must not depend on the visitor's language (the OAuth callback registered with
+    # Google); everything else of allauth is localized below.
+    path("", include("accounts.oauth_urls")),
 ]
 
 if settings.DEBUG:
@@ -33,7 +37,20 @@ if settings.DEBUG:
 
 # The public site, /en/… and /ar/…; Wagtail's catch-all must come last.
 urlpatterns += i18n_patterns(
+    # Sign-in, sign-up and the member's own pages (me/, me/profile/, me/preferences/).
+    path("", include("accounts.urls")),
+    # Public marketplace: offers/, offers/<id>/, categories/, people/<id>/.
+    path("", include("marketplace.urls")),
+    # The member's offers: me/offers/….
+    path("", include("marketplace.member_urls")),
+    # Swaps: offers/<id>/request/, me/swaps/….
     path("", include("exchanges.urls")),
+    # The video call page: calls/<id>/.
+    path("", include("exchanges.call_urls")),
+    # The wallet: me/wallet/.
+    path("", include("rewards.urls")),
+    # Messages and notifications: me/messages/…, me/notifications/.
+    path("", include("messaging.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
