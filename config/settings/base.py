@@ -561,3 +561,15 @@ CELERY_BEAT_SCHEDULE["messaging-unread-digest"] = {
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["NotificationTypeEnum"] = (
     "messaging.notification_kinds.choices"
 )
+
+# ---------------------------------------------------------------------------
+# --- public page cache --- (marketplace/cache.py)
+# ---------------------------------------------------------------------------
+# Anonymous public pages (home, offers, categories, profiles, help) are stored whole for this many
+# seconds and invalidated at once by data-version bumps; 0 turns the cache off.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
+# Before the session middleware: a warm hit answers without touching the session or the database.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "marketplace.cache.PublicPageCacheMiddleware",
+)
