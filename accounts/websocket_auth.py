@@ -1,18 +1,31 @@
-"""WebSocket authentication: the access JWT travels in ``?token=``.
+"""WebSocket authentication: the access JWT in ``?token=``, or the site's Django session.
+
+API clients put an access JWT in ``?token=``; the site's own pages (chat, notifications, the call
+page) open their sockets with the browser's session cookie instead. When ``?token=`` is present it
+alone decides (a bad token is never rescued by a cookie); without one, the session cookie is read
+the way Django's ``AuthenticationMiddleware`` reads it (the session's user, its backend, and the
+session hash, so a password change signs the socket out as it signs out the pages).
 
 A socket whose token is missing, malformed, expired, issued before the latest password change or
-before a suspension of its account (``tokens_valid_after``), or belongs to an inactive user never
-reaches a consumer: the middleware accepts the handshake only to
-close it at once with code 4401, so clients can tell "sign in again" from a network failure (a
-close before accept would be a bare HTTP 403).
+before a suspension of its account (``tokens_valid_after``), whose session is missing, expired or
+stale, or whose user is inactive (suspended) never reaches a consumer: the middleware accepts the
+handshake only to close it at once with code 4401, so clients can tell "sign in again" from a
+network failure (a close before accept would be a bare HTTP 403). Cookies are only trusted because
+the Origin check (``config/websocket_guards.py``) runs first: a page of a foreign site cannot open
+a socket with the member's cookie.
 """
 
 from __future__ import annotations
 
+from http.cookies import CookieError, SimpleCookie
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.exceptions import TokenError
@@ -29,6 +42,36 @@ def token_from_scope(scope: dict[str, Any]) -> str | None:
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     values = query.get("token")
     return values[0] if values else None
+
+
+def session_key_from_scope(scope: dict[str, Any]) -> str | None:
+    """The Django session key in the handshake's ``Cookie`` header, if any."""
+    for name, value in scope.get("headers", []):
+        if name.lower() != b"cookie":
+            continue
+        cookies: SimpleCookie = SimpleCookie()
+        try:
+            cookies.load(value.decode("latin-1"))
+        except CookieError:
+            return None
+        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+        return morsel.value if morsel is not None and morsel.value else None
+    return None
+
+
+@database_sync_to_async
+def user_for_session(session_key: str | None) -> Any:
+    """The active user signed in by the session ``session_key``, or AnonymousUser."""
+    if not session_key:
+        return AnonymousUser()
+    engine = import_module(settings.SESSION_ENGINE)
+    session = engine.SessionStore(session_key)
+    # Django's own reading of a session: user id, backend, and the session hash check (a password
+    # change since sign-in gives AnonymousUser, and flushes the stale session).
+    user = auth.get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
+    if not user.is_authenticated or not user.is_active:
+        return AnonymousUser()
+    return user
 
 
 @database_sync_to_async
@@ -62,7 +105,7 @@ def user_for_token(raw_token: str | None) -> Any:
 
 
 class JWTAuthMiddleware:
-    """Put the token's user in ``scope["user"]``; refuse the socket (4401) without one."""
+    """Put the token's (or the session's) user in ``scope["user"]``; refuse (4401) without one."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -70,7 +113,11 @@ class JWTAuthMiddleware:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
-        user = await user_for_token(token_from_scope(scope))
+        token = token_from_scope(scope)
+        if token is not None:
+            user = await user_for_token(token)
+        else:
+            user = await user_for_session(session_key_from_scope(scope))
         if not user.is_authenticated:
             return await self._refuse(receive, send)
         return await self.inner({**scope, "user": user}, receive, send)

@@ -6,8 +6,10 @@ passes, in order (``config/websocket_guards.py``, docs/api.md "WebSockets"):
 1. the Origin check: a page of a foreign site closes with 4403 (no Origin is fine for native
    clients);
 2. the route check: a path no app routes closes with 4404 (instead of a 500 in the log);
-3. the JWT middleware: it closes with 4401 unless ``?token=`` is a valid access token of an active
-   user;
+3. the authentication middleware (``accounts/websocket_auth.py``): it closes with 4401 unless
+   ``?token=`` is a valid access token of an active user or, without ``?token=``, the Django session
+   cookie signs in an active user (the site's own pages; the Origin check above is what makes a
+   cookie safe to trust here);
 4. then, for every frame the client sends, the frame guard: too large or nested too deep closes
    with 1009.
 """
