@@ -573,3 +573,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "marketplace.cache.PublicPageCacheMiddleware",
 )
+
+# ---------------------------------------------------------------------------
+# --- member pages (sign-in redirects) ---
+# ---------------------------------------------------------------------------
+# URL names, reversed in the visitor's language: /ar/… pages send to /ar/accounts/login/, and a
+# member lands on their dashboard (/<lang>/me/) after signing in.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "exchanges:dashboard"
