@@ -581,3 +581,21 @@ MIDDLEWARE.insert(
 # member lands on their dashboard (/<lang>/me/) after signing in.
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "exchanges:dashboard"
+
+# --- editors ---
+# Translated page trees with Wagtail's own copy-for-translation (wagtail.contrib.simple_translation,
+# docs/architecture.md, "Editors"): a translation starts as a draft copy, edited, previewed and
+# published in the ordinary page editor. No alias trees: /ar/ never shows untranslated English.
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
+# Images need alt text: the image form requires Wagtail's `description`, which `{% image %}` uses
+# as the alt attribute.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.forms.ImageForm"
+# Nothing external in the admin: avatars are the uploaded ones or Wagtail's built-in placeholder.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Pages and snippets scheduled with "go live at"/"expire at" are published and unpublished by
+# this task (Wagtail's publish_scheduled command) every minute.
+CELERY_IMPORTS = ["cms.publishing"]
+CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {
+    "task": "cms.publishing.publish_scheduled_task",
+    "schedule": timedelta(minutes=1),
+}
