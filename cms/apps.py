@@ -7,3 +7,8 @@ class CmsConfig(AppConfig):
 
     name = "cms"
     verbose_name = _("Cms")
+
+    def ready(self) -> None:
+        from cms import signal_handlers
+
+        signal_handlers.connect()

@@ -1,5 +1,11 @@
-"""Site pages of cms (filled in by the site's pages work)."""
+"""Language-neutral site addresses, mounted unprefixed: sitemap.xml, robots.txt, favicon.ico."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from cms import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
+]
