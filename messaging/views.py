@@ -1,4 +1,4 @@
-"""The member's messages and notifications pages (``/<lang>/me/messages/…``, ``/<lang>/me/notifications/``).
+"""The member's messages and notifications pages (``me/messages/…``, ``me/notifications/``).
 
 Thin views over ``messaging.selectors`` and ``messaging.services``: every form posts to a service
 and works without JavaScript; with it, ``chat.js`` and ``notifications.js`` make the same pages live
