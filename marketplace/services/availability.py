@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ValidationFailed
+from marketplace.cache import offers_cache_bump
 from marketplace.models import MIDNIGHT, AvailabilityException, AvailabilitySlot
 from marketplace.services.matches import schedule_match_recompute
 
@@ -76,6 +77,7 @@ def availability_slot_create(
 
     Takes a row lock on the user.
     """
+    transaction.on_commit(offers_cache_bump)
     _lock_user(user.pk)
     _check_slot(user_id=user.pk, day_of_week=day_of_week, start_time=start_time, end_time=end_time)
     slot = AvailabilitySlot.objects.create(
@@ -88,6 +90,7 @@ def availability_slot_create(
 @transaction.atomic
 def availability_slot_update(*, slot: AvailabilitySlot, **changes: Any) -> AvailabilitySlot:
     """Move or resize a weekly slot. Takes a row lock on the user."""
+    transaction.on_commit(offers_cache_bump)
     _lock_user(slot.user_id)
     for name in ("day_of_week", "start_time", "end_time"):
         if name in changes:
@@ -106,6 +109,7 @@ def availability_slot_update(*, slot: AvailabilitySlot, **changes: Any) -> Avail
 
 @transaction.atomic
 def availability_slot_delete(*, slot: AvailabilitySlot) -> None:
+    transaction.on_commit(offers_cache_bump)
     user_id = slot.user_id
     slot.delete()
     schedule_match_recompute(user_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from marketplace.cache import offers_cache_bump
 from marketplace.models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -27,6 +29,7 @@ MATCH_PROFILE_FIELDS = frozenset({"languages", "latitude", "longitude", "time_zo
 
 def on_profile_changed(user: User, fields: set[str]) -> None:
     """accounts hook: languages, location or time zone changed → recompute after commit."""
+    transaction.on_commit(offers_cache_bump)
     if fields & MATCH_PROFILE_FIELDS:
         schedule_match_recompute(user.pk)
 
@@ -36,6 +39,7 @@ def on_user_deleted(user: User) -> None:
 
     Offers are soft-removed (swaps keep them), matches and availability are deleted.
     """
+    transaction.on_commit(offers_cache_bump)
     now = timezone.now()
     Offer.objects.filter(owner=user).exclude(status=OfferStatus.REMOVED).update(
         status=OfferStatus.REMOVED, removed_at=now, removed_by=user, updated_at=now

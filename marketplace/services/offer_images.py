@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ValidationFailed
 from core.images import ImageLimits, ImageRejected, PreparedImage, image_prepare
+from marketplace.cache import offers_cache_bump
 from marketplace.models import Offer, OfferImage, OfferStatus
 
 
@@ -79,6 +80,7 @@ def _attach(
     *, offer_id: int, stored: Sequence[tuple[str, PreparedImage]], limit: int
 ) -> list[OfferImage]:
     """Insert the rows of already stored pictures. Takes a row lock on the offer."""
+    transaction.on_commit(offers_cache_bump)
     locked = Offer.objects.select_for_update(no_key=True).get(pk=offer_id)
     if locked.status == OfferStatus.REMOVED:
         raise Conflict(_("This offer was removed and can no longer be edited."))
@@ -102,6 +104,7 @@ def _attach(
 def offer_image_delete(*, image: OfferImage) -> None:
     """Delete one picture and close the gap in the order. Locks the offer row; the file is
     deleted from storage after commit."""
+    transaction.on_commit(offers_cache_bump)
     Offer.objects.select_for_update(no_key=True).filter(pk=image.offer_id).first()
     offer_id = image.offer_id
     storage, name = image.image.storage, image.image.name
@@ -114,6 +117,7 @@ def offer_image_delete(*, image: OfferImage) -> None:
 def offer_images_reorder(*, offer: Offer, order: Sequence[int]) -> list[OfferImage]:
     """Put the offer's pictures in the order of ``order`` (every image id, once). Locks the
     offer row."""
+    transaction.on_commit(offers_cache_bump)
     Offer.objects.select_for_update(no_key=True).filter(pk=offer.pk).first()
     current = set(OfferImage.objects.filter(offer=offer).values_list("pk", flat=True))
     if len(order) != len(set(order)) or set(order) != current:

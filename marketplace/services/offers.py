@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, ValidationFailed
 from marketplace import search
+from marketplace.cache import offers_cache_bump
 from marketplace.models import (
     Category,
     Offer,
@@ -110,6 +111,7 @@ def offer_create(
     Skills are Skill objects, catalogue ids or names (new names become the owner's pending
     suggestions); without ``category`` the first offered catalogue skill's category is used.
     """
+    transaction.on_commit(offers_cache_bump)
     offered = skills_resolve(
         refs=offered_skills, user=owner, field="offered_skills", category=category
     )
@@ -176,6 +178,7 @@ def offer_update(*, offer: Offer, **changes: Any) -> Offer:
 
     Takes a row lock on the offer. A removed offer cannot be edited (409).
     """
+    transaction.on_commit(offers_cache_bump)
     unknown = set(changes) - OFFER_EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -235,6 +238,7 @@ def offer_remove(*, offer: Offer, actor: User) -> Offer:
 
     Takes a row lock on the offer; removing twice is a no-op.
     """
+    transaction.on_commit(offers_cache_bump)
     locked = Offer.objects.select_for_update(no_key=True).get(pk=offer.pk)
     if locked.status == OfferStatus.REMOVED:
         return locked
@@ -256,6 +260,7 @@ def offer_moderate_remove(*, offer: Offer, moderator: User, reason: str) -> Offe
     gets a ``moderation_decision`` notification with the reason (messaging pushes it after
     commit).
     """
+    transaction.on_commit(offers_cache_bump)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": [_("Say why the offer is removed.")]})

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict, ValidationFailed
 from core.text import text_clean
 from marketplace import search
+from marketplace.cache import offers_cache_bump
 from marketplace.models import (
     Category,
     Direction,
@@ -192,6 +193,7 @@ def skill_suggestion_approve(
     suggestion. Takes row locks on the suggestion (and the target), in primary-key order.
     Offers naming the skill are re-indexed after commit. Returns the catalogue skill.
     """
+    transaction.on_commit(offers_cache_bump)
     ids = sorted({skill.pk, *([merge_into.pk] if merge_into is not None else [])})
     # FOR NO KEY UPDATE: no key column changes; user skills referencing the rows may be inserted.
     locked = Skill.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
@@ -296,6 +298,7 @@ def user_skill_create(
 
     Recomputes the user's matches after commit.
     """
+    transaction.on_commit(offers_cache_bump)
     if UserSkill.objects.filter(user=user, skill=skill, direction=direction).exists():
         raise ValidationFailed(
             fields={
@@ -324,6 +327,7 @@ def user_skill_create(
 @transaction.atomic
 def user_skill_update(*, user_skill: UserSkill, **changes: Any) -> UserSkill:
     """Change the proficiency, years or direction of one of the user's skills."""
+    transaction.on_commit(offers_cache_bump)
     allowed = {"proficiency_level", "years_of_experience", "direction", "skill"}
     for name, value in changes.items():
         if name not in allowed:
@@ -349,6 +353,7 @@ def user_skill_update(*, user_skill: UserSkill, **changes: Any) -> UserSkill:
 
 @transaction.atomic
 def user_skill_delete(*, user_skill: UserSkill) -> None:
+    transaction.on_commit(offers_cache_bump)
     user_id = user_skill.user_id
     user_skill.delete()
     schedule_match_recompute(user_id)
@@ -362,6 +367,7 @@ def user_skills_set_offered(*, user: User, names: Sequence[str]) -> list[UserSki
     that stay keep their proficiency and years, new rows start at beginner; wanted skills are
     untouched. Recomputes the user's matches after commit.
     """
+    transaction.on_commit(offers_cache_bump)
     skills = skills_resolve(refs=list(names), user=user, field="skills")
     wanted_ids = [skill.pk for skill in skills]
     current = UserSkill.objects.filter(user=user, direction=Direction.OFFERED)
