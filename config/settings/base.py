@@ -599,3 +599,9 @@ CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {
     "task": "cms.publishing.publish_scheduled_task",
     "schedule": timedelta(minutes=1),
 }
+
+# --- video call page ---
+# The swap page's "Join the call" button shows from this many minutes before a session's start
+# until its end (exchanges/call_views.py), and `{% load calls %}` gives templates that rule.
+VIDEO_CALL_JOIN_EARLY_MINUTES = int(os.environ.get("VIDEO_CALL_JOIN_EARLY_MINUTES", "15"))
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["calls"] = "exchanges.call_views"
