@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "rewards.demo",
     "messaging.demo",
     "exchanges.demo",
+    "cms.demo",
 ]
 
 
