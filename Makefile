@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install run serve migrate seed test lint mypy mypy-baseline format check pytest bench messages lock lock-upgrade services-up services-down clean
+.PHONY: help install run serve migrate seed test lint mypy mypy-baseline format check pytest bench messages lock lock-upgrade services-up services-down clean e2e-setup
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT) (HTTP + WebSocket)"
@@ -16,6 +16,7 @@ help:
 	@echo "make mypy-baseline - accept today's mypy errors as the baseline (after a refactor)"
 	@echo "make bench  - performance benchmarks (ratios against floors measured in the same run)"
 	@echo "make services-up / services-down - throwaway PostgreSQL and Redis on loopback"
+	@echo "make e2e-setup - axe-core from npm for the browser tests (Chromium itself: scripts/browser)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -68,7 +69,17 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: install
+# --- e2e ---
+# axe-core for the browser tests (tests/e2e/), exactly as package-lock.json pins it; node_modules is
+# never committed. Chromium comes from Debian (scripts/browser), never from a download.
+AXE_JS := node_modules/axe-core/axe.min.js
+$(AXE_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE_JS)
+
+e2e-setup: $(AXE_JS)
+
+pytest: install e2e-setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint check pytest
