@@ -16,17 +16,27 @@ How a movement is written (``_post``), inside one transaction:
 Callers may wrap these services in their own ``transaction.atomic()`` (exchanges accepts a swap and
 holds its points in one transaction); the locks are then held until the caller commits.
 
+On PostgreSQL steps 1-3 are one statement, ``SELECT * FROM rewards_ledger_post(...)`` (migration
+``rewards/0005``): the same locks in the same order, the same checks, one round trip instead of six
+to nine, and no savepoint (a refusal writes nothing, so there is nothing to roll back). The
+services then take no ``transaction.atomic`` of their own there: the statement is atomic by itself,
+and inside a caller's transaction its locks are held until the caller commits. SQLite, and the
+reversal of a transfer, keep the ORM path (``_post_orm``); docs/benchmarks.md ("Writes") has the
+measurements behind the choice.
+
 Idempotency keys are global: callers namespace them ("swap:42:hold", "api:transfer:<user>:<key>").
 A key reused for a different movement is a 409 ``idempotency_key_reused``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,6 +206,34 @@ def _replay(existing: Transfer, legs: Sequence[tuple[LedgerAccount, int]], reaso
     return existing
 
 
+_Check = Callable[[list[LedgerAccount], int | None], None]
+"""Runs with the locks held, before any write: ``(accounts in sides order, refundable)``.
+
+``refundable`` is what the refund leg's wallet put into the escrow (leg 0) and has not got back,
+as the SQL path computed it under the locks; ``None`` on the ORM path (the check queries it).
+"""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_statement_or_atomic(service: Callable[P, R]) -> Callable[P, R]:
+    """``transaction.atomic`` on SQLite; nothing on PostgreSQL, where the movement is one statement.
+
+    The validation before the statement writes nothing, and ``rewards_ledger_post`` writes nothing
+    when it refuses, so neither a transaction nor a savepoint of our own buys anything there.
+    """
+    atomic_service = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.vendor == "postgresql":
+            return service(*args, **kwargs)
+        return atomic_service(*args, **kwargs)
+
+    return wrapper
+
+
 def _post(
     *,
     sides: Sequence[tuple[_Side, int]],
@@ -204,10 +242,146 @@ def _post(
     description: str = "",
     idempotency_key: str | None = None,
     initiated_by: User | None = None,
-    reverses: Transfer | None = None,
-    check: Callable[[list[LedgerAccount]], None] | None = None,
+    check: _Check | None = None,
+    refund_leg: int = 0,
 ) -> Transfer:
-    """Write one balanced transfer. Must run inside ``transaction.atomic``.
+    """Write one balanced transfer: one SQL statement on PostgreSQL, the ORM path elsewhere.
+
+    ``refund_leg`` (1-based; 0 for none) names the wallet leg whose credit may not exceed what it
+    put into the escrow of leg 1 (``check`` raises the error; the SQL path computes the amount).
+    """
+    if connection.vendor != "postgresql":
+        return _post_orm(
+            sides=sides,
+            reason=reason,
+            reference=reference,
+            description=description,
+            idempotency_key=idempotency_key,
+            initiated_by=initiated_by,
+            check=check,
+        )
+    return _post_sql(
+        sides=sides,
+        reason=reason,
+        reference=reference,
+        description=description,
+        idempotency_key=idempotency_key,
+        initiated_by=initiated_by,
+        check=check,
+        refund_leg=refund_leg,
+    )
+
+
+LEDGER_POST_SQL = (
+    "SELECT r_status, r_transfer_id, r_account_ids, r_balances, r_refundable"
+    " FROM rewards_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _post_sql(
+    *,
+    sides: Sequence[tuple[_Side, int]],
+    reason: str,
+    reference: str,
+    description: str,
+    idempotency_key: str | None,
+    initiated_by: User | None,
+    check: _Check | None,
+    refund_leg: int,
+) -> Transfer:
+    """``_post`` in one round trip: ``rewards_ledger_post`` (rewards/migrations/0005).
+
+    Takes the same ``FOR NO KEY UPDATE`` locks in primary-key order; inside a caller's transaction
+    they are held until it ends. Raises the same errors as ``_post_orm``, from the balances the
+    function read under its locks.
+    """
+    assert sum(delta for _side, delta in sides) == 0, "a transfer must sum to zero"  # noqa: S101
+    if len({side for side, _delta in sides}) != len(sides):
+        # Accounts are unique per (kind, user, reference): equal sides are the same row.
+        raise ValidationFailed(_("Points cannot move from an account to itself."))
+    now = timezone.now()
+    description = description[:255]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LEDGER_POST_SQL,
+            [
+                [side.kind for side, _delta in sides],
+                [side.user_id for side, _delta in sides],
+                [side.reference for side, _delta in sides],
+                [delta for _side, delta in sides],
+                reason,
+                reference,
+                description,
+                idempotency_key,
+                initiated_by.pk if initiated_by is not None else None,
+                now,
+                refund_leg,
+            ],
+        )
+        status, transfer_id, account_ids, balances, refundable = cursor.fetchone()
+
+    if status in ("replay", "reused"):
+        if status == "reused":
+            raise IdempotencyKeyReused()
+        existing = Transfer.objects.get(pk=transfer_id)
+        existing.replayed = True
+        return existing
+
+    accounts = [
+        LedgerAccount(
+            id=account_id,
+            kind=side.kind,
+            user_id=side.user_id,
+            reference=side.reference,
+            balance=balance,
+            updated_at=now,
+        )
+        for account_id, balance, (side, _delta) in zip(account_ids, balances, sides, strict=True)
+    ]
+    for account in accounts:
+        account._state.adding = False
+        account._state.db = connection.alias
+    if status == "refused":
+        if check is not None:
+            check(accounts, refundable)
+        for account, (_side, delta) in zip(accounts, sides, strict=True):
+            if account.kind in HOLDING_KINDS and account.balance + delta < 0:
+                raise InsufficientBalance(balance=account.balance, requested=-delta)
+        raise RuntimeError("rewards_ledger_post refused a movement no check refuses")
+    if status != "ok":  # pragma: no cover - the function returns one of four statuses
+        raise RuntimeError(f"rewards_ledger_post returned {status!r}")
+
+    transfer = Transfer(
+        id=transfer_id,
+        reason=reason,
+        reference=reference,
+        description=description,
+        idempotency_key=idempotency_key,
+        initiated_by=initiated_by,
+        created_at=now,
+    )
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+    for account, (_side, delta) in zip(accounts, sides, strict=True):
+        account.balance += delta
+    transfer.replayed = False
+    transfer.accounts = accounts
+    return transfer
+
+
+def _post_orm(
+    *,
+    sides: Sequence[tuple[_Side, int]],
+    reason: str,
+    reference: str = "",
+    description: str = "",
+    idempotency_key: str | None = None,
+    initiated_by: User | None = None,
+    reverses: Transfer | None = None,
+    check: _Check | None = None,
+    refund_leg: int = 0,
+) -> Transfer:
+    """Write one balanced transfer with the ORM. Must run inside ``transaction.atomic``.
 
     Takes ``FOR NO KEY UPDATE`` locks on every account of ``sides`` in primary-key order and keeps
     them until the surrounding transaction ends. ``check`` runs with the locks held, before any
@@ -225,7 +399,7 @@ def _post(
             return _replay(existing, legs, reason)
 
     if check is not None:
-        check(accounts)
+        check(accounts, None)
     for account, delta in legs:
         if account.kind in HOLDING_KINDS and account.balance + delta < 0:
             raise InsufficientBalance(balance=account.balance, requested=-delta)
@@ -296,7 +470,7 @@ def wallet_on_user_created(user: User) -> None:
 # --- movements -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def points_transfer(
     *,
     source: User,
@@ -330,7 +504,7 @@ def points_transfer(
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def escrow_hold(
     *,
     user: User,
@@ -356,7 +530,7 @@ def escrow_hold(
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def escrow_release(
     *,
     user: User,
@@ -383,7 +557,7 @@ def escrow_release(
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def escrow_refund(
     *,
     user: User,
@@ -402,10 +576,10 @@ def escrow_refund(
     _validate_reference(reference, required=True)
     _validate_key(idempotency_key, required=True)
 
-    def payer_check(accounts: list[LedgerAccount]) -> None:
+    def payer_check(accounts: list[LedgerAccount], refundable: int | None) -> None:
         escrow, wallet = accounts
-        _escrow_shortfall_check(amount)(accounts)
-        _payer_refund_check(escrow=escrow, wallet=wallet, amount=amount)
+        _escrow_shortfall_check(amount)(accounts, refundable)
+        _payer_refund_check(escrow=escrow, wallet=wallet, amount=amount, refundable=refundable)
 
     return _post(
         sides=[(_escrow(reference), -amount), (_wallet(user), amount)],
@@ -413,10 +587,11 @@ def escrow_refund(
         reference=reference,
         idempotency_key=idempotency_key,
         check=payer_check,
+        refund_leg=2,
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def escrow_settle(
     *,
     reference: str,
@@ -451,10 +626,12 @@ def escrow_settle(
     if payer_amount:
         sides.append((_wallet(payer), payer_amount))
 
-    def check(accounts: list[LedgerAccount]) -> None:
-        _escrow_shortfall_check(total)(accounts)
+    def check(accounts: list[LedgerAccount], refundable: int | None) -> None:
+        _escrow_shortfall_check(total)(accounts, refundable)
         if payer_amount:
-            _payer_refund_check(escrow=accounts[0], wallet=accounts[-1], amount=payer_amount)
+            _payer_refund_check(
+                escrow=accounts[0], wallet=accounts[-1], amount=payer_amount, refundable=refundable
+            )
 
     return _post(
         sides=sides,
@@ -462,21 +639,28 @@ def escrow_settle(
         reference=reference,
         idempotency_key=idempotency_key,
         check=check,
+        refund_leg=len(sides) if payer_amount else 0,
     )
 
 
-def _payer_refund_check(*, escrow: LedgerAccount, wallet: LedgerAccount, amount: int) -> None:
+def _payer_refund_check(
+    *, escrow: LedgerAccount, wallet: LedgerAccount, amount: int, refundable: int | None = None
+) -> None:
     """Refuse to give ``wallet`` more than it put into ``escrow`` and has not got back.
 
     Entries of the wallet in transfers that also touch this escrow: holds are negative, refunds
     positive. Runs under the escrow's lock, which serialises every writer of these rows.
+    ``refundable`` is that amount when the SQL path already computed it under the lock.
     """
-    net = (
-        Entry.objects.filter(account=wallet, transfer__entries__account=escrow).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or 0
-    )
+    if refundable is not None:
+        net = -refundable
+    else:
+        net = (
+            Entry.objects.filter(account=wallet, transfer__entries__account=escrow).aggregate(
+                total=Sum("amount")
+            )["total"]
+            or 0
+        )
     if amount > -net:
         raise InsufficientBalance(
             balance=max(-net, 0),
@@ -485,8 +669,8 @@ def _payer_refund_check(*, escrow: LedgerAccount, wallet: LedgerAccount, amount:
         )
 
 
-def _escrow_shortfall_check(amount: int) -> Callable[[list[LedgerAccount]], None]:
-    def check(accounts: list[LedgerAccount]) -> None:
+def _escrow_shortfall_check(amount: int) -> _Check:
+    def check(accounts: list[LedgerAccount], _refundable: int | None) -> None:
         escrow = accounts[0]
         if escrow.balance < amount:
             raise InsufficientBalance(
@@ -499,7 +683,7 @@ def _escrow_shortfall_check(amount: int) -> Callable[[list[LedgerAccount]], None
     return check
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def points_grant(
     *,
     user: User,
@@ -532,7 +716,7 @@ def points_grant(
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def signup_bonus_grant(*, user: User) -> Transfer | None:
     """Open ``user``'s wallet and credit the signup bonus once (``settings.POINTS_SIGNUP_BONUS``).
 
@@ -552,7 +736,7 @@ def signup_bonus_grant(*, user: User) -> Transfer | None:
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def points_purchase_credit(
     *, user: User, amount: int, reference: str, idempotency_key: str
 ) -> Transfer:
@@ -572,7 +756,7 @@ def points_purchase_credit(
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def points_purchase_refund(
     *, user: User, amount: int, reference: str, idempotency_key: str
 ) -> Transfer:
@@ -592,7 +776,7 @@ def points_purchase_refund(
     )
 
 
-@transaction.atomic
+@_one_statement_or_atomic
 def points_expire(
     *, user: User, amount: int, reference: str = "", idempotency_key: str | None = None
 ) -> Transfer:
@@ -631,13 +815,14 @@ def transfer_reverse(
     entries = list(transfer.entries.select_related("account"))
     sides = [(_Side.of(entry.account), -entry.amount) for entry in entries]
 
-    def not_reversed_yet(_accounts: list[LedgerAccount]) -> None:
+    def not_reversed_yet(_accounts: list[LedgerAccount], _refundable: int | None) -> None:
         if Transfer.objects.filter(reverses=transfer).exists():
             raise AlreadyReversed()
 
     try:
         with transaction.atomic():
-            return _post(
+            # The ORM path on every database: the one-to-one on ``reverses`` and its check.
+            return _post_orm(
                 sides=sides,
                 reason=Reason.REVERSAL,
                 reference=transfer.reference,
