@@ -12,6 +12,8 @@ Wired in by ``accounts.apps.SkillSwapUsersConfig`` (settings swap it for ``wagta
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -23,9 +25,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.users.forms import UserCreationForm, UserEditForm
@@ -35,6 +40,7 @@ from accounts import selectors, services
 from accounts.api.permissions import CanSuspendUser
 from accounts.models import User
 from accounts.roles import ROLE_GROUP_NAMES, Perm, Role, role_of
+from accounts.validators import COMMUNICATION_STYLES
 
 PROFILE_FORM_FIELDS = [
     "username",
@@ -176,8 +182,108 @@ class IndexView(wagtail_users.IndexView):
         return selectors.user_queryset()
 
 
+# --- the inspect page: readable values and the member's history --------------------------------
+
+STATUS_LABELS = {
+    "active": _("Active"),
+    "suspended": _("Suspended"),
+    "deleted": _("Deleted"),
+}
+# The hook through which higher apps (exchanges, messaging, rewards) add a section of the member's
+# history to the inspect page; accounts imports none of them (docs/architecture.md).
+USER_HISTORY_HOOK = "register_user_history_section"
+HISTORY_ROWS = 10
+
+
+@dataclass
+class HistoryRow:
+    cells: list[Any]
+    url: str | None = None
+
+
+@dataclass
+class HistorySection:
+    """One table of the member's history: the latest rows and a link to all of them."""
+
+    title: str
+    headers: list[str]
+    rows: list[HistoryRow]
+    total: int
+    more_url: str | None = None
+    empty_text: str = field(default_factory=lambda: str(_("Nothing yet.")))
+
+
+HistorySectionFactory = Callable[[User, HttpRequest], HistorySection | None]
+
+
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def _none() -> str:
+    return "—"
+
+
+class UserInspectView(InspectView):
+    """The user's profile in words (no Python lists or dicts), then their history: swaps,
+    reports and ledger entries, each contributed by its app through ``USER_HISTORY_HOOK``."""
+
+    template_name = "accounts/wagtailusers/inspect.html"
+    extra_labels = {
+        "role": _("Role"),
+        "status": _("Status"),
+        "communication_style": _("Communication style"),
+    }
+
+    def get_object(self, queryset: QuerySet[User] | None = None) -> User:
+        return get_object_or_404(selectors.user_queryset(), pk=self.pk)
+
+    def get_field_label(self, field_name: str, field: Any) -> str:
+        if field_name in self.extra_labels:
+            return str(self.extra_labels[field_name])
+        return super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name: str, field: Any) -> Any:
+        user = self.object
+        if field_name == "languages":
+            return ", ".join(_language_name(code) for code in user.languages or []) or _none()
+        if field_name == "language":
+            return _language_name(user.language) if user.language else _none()
+        if field_name == "interests":
+            interests = (user.interests or {}).get("interests") or []
+            return ", ".join(interests) or _none()
+        if field_name == "communication_style":
+            style = (user.interests or {}).get("communication_style") or ""
+            return dict(COMMUNICATION_STYLES).get(style, style) or _none()
+        if field_name == "role":
+            return role_of(user).label
+        if field_name == "status":
+            return STATUS_LABELS.get(user.status, user.status)
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return _none()
+        return value
+
+    def get_history(self) -> list[HistorySection]:
+        sections = []
+        for factory in hooks.get_hooks(USER_HISTORY_HOOK):
+            section = factory(self.object, self.request)
+            if section is not None:
+                sections.append(section)
+        return sections
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = self.get_history()
+        return context
+
+
 class UserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
+    inspect_view_class = UserInspectView
     add_view_class = CreateView
     edit_view_class = EditView
     delete_view_class = DeleteView
@@ -187,6 +293,7 @@ class UserViewSet(wagtail_users.UserViewSet):
         "first_name",
         "last_name",
         *PROFILE_FORM_FIELDS,
+        "communication_style",
         "role",
         "status",
         "suspended_at",

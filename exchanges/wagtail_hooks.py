@@ -12,16 +12,20 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
+from accounts.admin_users import HISTORY_ROWS, HistoryRow, HistorySection
 from config.wagtail_admin import ReadOnlyModelViewSet, register_read_only
 from core.exceptions import ApplicationError
 from exchanges import services
@@ -190,7 +194,14 @@ class VideoCallViewSet(ReadOnlyModelViewSet):
     icon = "media"
     menu_label = _("Video call log")
     add_to_admin_menu = False
-    list_display = ["swap", "status", "created_at", "started_at", "ended_at", "duration_seconds"]
+    list_display = [
+        Column("swap", label=_("Swap")),
+        "status",
+        "created_at",
+        "started_at",
+        "ended_at",
+        "duration_seconds",
+    ]
     list_filter = {"status": ["exact"], "created_at": ["gte", "lte"]}
     ordering = ["-created_at"]
 
@@ -205,3 +216,36 @@ class ExchangesViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_exchanges_viewsets() -> ExchangesViewSetGroup:
     return ExchangesViewSetGroup()
+
+
+# --- the member's swaps on the user inspect page (accounts.admin_users) -------------------------
+
+
+@hooks.register("register_user_history_section")
+def swap_history_section(user: Any, request: Any) -> Any:
+    """The member's latest swaps, either side, for moderators who may view swaps."""
+    if not request.user.has_perm("exchanges.view_swap"):
+        return None
+    swaps = Swap.objects.filter(Q(requester=user) | Q(responder=user))
+    latest = swaps.select_related("requester", "responder").order_by("-created_at", "-id")
+    rows = []
+    for swap in latest[:HISTORY_ROWS]:
+        other = swap.responder if swap.requester_id == user.pk else swap.requester
+        rows.append(
+            HistoryRow(
+                cells=[
+                    swap.title or str(swap),
+                    other.public_name if other else "—",
+                    swap.get_status_display(),
+                    swap.scheduled_start,
+                ],
+                url=reverse("swaps:inspect", args=[swap.pk]),
+            )
+        )
+    return HistorySection(
+        title=str(_("Swaps")),
+        headers=[str(_("Title")), str(_("With")), str(_("Status")), str(_("Scheduled start"))],
+        rows=rows,
+        total=swaps.count(),
+        more_url=f"{reverse('swaps:index')}?{urlencode({'q': user.email})}",
+    )

@@ -27,6 +27,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -230,6 +231,9 @@ class RejectSuggestionView(SuggestionActionView):
 
 
 class SuggestionIndexView(IndexView):
+    # Titled as what it is, not after the model ("Skills").
+    page_title = _("Skill suggestions")
+
     approve_url_name = ""
     reject_url_name = ""
 
@@ -264,7 +268,12 @@ class SkillSuggestionViewSet(ModelViewSet):
     index_view_class = SuggestionIndexView
     copy_view_enabled = False
     form_fields = ["name_en"]
-    list_display = ["name_en", "category", "suggested_by", "created_at"]
+    list_display = [
+        "name_en",
+        "category",
+        Column("suggested_by", label=_("Suggested by")),
+        "created_at",
+    ]
     list_filter = {"category": ["exact"]}
     search_fields = ["name_en", "name_ar", "slug"]
     search_backend_name = None
@@ -435,6 +444,9 @@ class OfferIndexView(IndexView):
 
 
 class ModerationQueueIndexView(OfferIndexView):
+    # Titled as what it is, not after the model ("Offers").
+    page_title = _("Moderation queue")
+
     def get_base_queryset(self) -> QuerySet[Offer]:
         return moderation_queue(super().get_base_queryset())
 
@@ -458,7 +470,15 @@ class OfferViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["title"]  # never shown: the permission policy blocks add and edit
-    list_display = ["title", "owner", "category", "status", "mode", "report_count", "created_at"]
+    list_display = [
+        "title",
+        Column("owner", label=_("Owner")),
+        "category",
+        "status",
+        "mode",
+        "report_count",
+        "created_at",
+    ]
     list_filter = {
         "status": ["exact"],
         "mode": ["exact"],
@@ -521,7 +541,14 @@ class ModerationQueueViewSet(OfferViewSet):
     menu_label = _("Moderation queue")
     icon = "warning"
     index_view_class = ModerationQueueIndexView
-    list_display = ["title", "owner", "status", "report_count", "last_reported_at", "created_at"]
+    list_display = [
+        "title",
+        Column("owner", label=_("Owner")),
+        "status",
+        "report_count",
+        "last_reported_at",
+        "created_at",
+    ]
     list_filter = {"status": ["exact"], "category": ["exact"]}
 
     def register_admin_url_finder(self) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.admin_users import HISTORY_ROWS, HistoryRow, HistorySection
 from messaging import services
 from messaging.models import MessageReport
 
@@ -66,6 +68,24 @@ class MessageReportIndexView(IndexView):
     def get_base_queryset(self) -> Any:
         return MessageReport.objects.select_related("message__sender", "reporter")
 
+    def review_url(self, report: MessageReport) -> str | None:
+        """The review form (resolve or dismiss) when the moderator may change reports, else the
+        read-only inspect page."""
+        return self.get_edit_url(report) or self.get_inspect_url(report)
+
+    @property
+    def columns(self) -> list[Column]:
+        # Each row's message text links to its review form.
+        return [
+            TitleColumn(
+                "message",
+                label=_("Message"),
+                accessor=_message_text,
+                get_url=self.review_url,
+            ),
+            *(column for column in super().columns if column.name != "message"),
+        ]
+
 
 class MessageReportViewSet(ModelViewSet):
     model = MessageReport
@@ -82,9 +102,9 @@ class MessageReportViewSet(ModelViewSet):
     list_display = [
         Column("message", label=_("Message"), accessor=_message_text),
         Column("sender", label=_("Sender"), accessor=_sender),
-        "reporter",
-        "reason",
-        "status",
+        Column("reporter", label=_("Reporter")),
+        Column("reason", label=_("Reason"), accessor="get_reason_display"),
+        Column("status", label=_("Status"), accessor="get_status_display"),
         DateColumn("created_at", label=_("Reported")),
     ]
     inspect_view_fields = [
@@ -103,3 +123,48 @@ class MessageReportViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_message_reports() -> ModelViewSet:
     return MessageReportViewSet("message_reports")
+
+
+# --- the member's reports on the user inspect page (accounts.admin_users) -----------------------
+
+
+def _report_rows(reports: Any) -> list:
+    return [
+        HistoryRow(
+            cells=[
+                _message_text(report),
+                report.get_reason_display(),
+                report.get_status_display(),
+                report.created_at,
+            ],
+            url=reverse("message_reports:edit", args=[report.pk]),
+        )
+        for report in reports.select_related("message").order_by("-created_at", "-id")[
+            :HISTORY_ROWS
+        ]
+    ]
+
+
+def _report_section(user: Any, request: Any, title: str, reports: Any) -> Any:
+    if not request.user.has_perm("messaging.view_messagereport"):
+        return None
+    return HistorySection(
+        title=title,
+        headers=[str(_("Message")), str(_("Reason")), str(_("Status")), str(_("Reported"))],
+        rows=_report_rows(reports),
+        total=reports.count(),
+    )
+
+
+@hooks.register("register_user_history_section")
+def reports_about_member_section(user: Any, request: Any) -> Any:
+    """Reports other members made about this member's messages."""
+    reports = MessageReport.objects.filter(message__sender=user)
+    return _report_section(user, request, str(_("Reports about their messages")), reports)
+
+
+@hooks.register("register_user_history_section")
+def reports_by_member_section(user: Any, request: Any) -> Any:
+    """Reports this member made."""
+    reports = MessageReport.objects.filter(reporter=user)
+    return _report_section(user, request, str(_("Reports they made")), reports)

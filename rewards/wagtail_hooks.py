@@ -22,17 +22,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
+from accounts.admin_users import HISTORY_ROWS, HistoryRow, HistorySection
 from config.wagtail_admin import ReadOnlyModelViewSet, register_read_only
 from core.exceptions import ApplicationError
 from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer
@@ -121,8 +124,8 @@ class TransferViewSet(LedgerViewSet):
     index_view_class = TransferIndexView
     list_display = [
         "__str__",
-        "reason_display",
-        "amount",
+        Column("reason_display", label=_("Reason")),
+        Column("amount", label=_("Amount")),
         "reference",
         "initiated_by",
         "created_at",
@@ -299,3 +302,33 @@ class LedgerViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_ledger_viewsets():
     return LedgerViewSetGroup()
+
+
+# --- the member's ledger on the user inspect page (accounts.admin_users) ------------------------
+
+
+@hooks.register("register_user_history_section")
+def ledger_history_section(user: Any, request: HttpRequest) -> Any:
+    """The member's latest ledger entries (their own points account), newest first."""
+    if not request.user.has_perm("rewards.view_entry"):
+        return None
+    entries = Entry.objects.filter(account__user=user)
+    latest = entries.select_related("transfer").order_by("-id")[:HISTORY_ROWS]
+    return HistorySection(
+        title=str(_("Ledger entries")),
+        headers=[str(_("Date")), str(_("Reason")), str(_("Amount")), str(_("Balance after"))],
+        rows=[
+            HistoryRow(
+                cells=[
+                    entry.created_at,
+                    entry.transfer.reason_display,
+                    entry.amount,
+                    entry.balance_after,
+                ],
+                url=reverse("ledger_entries:inspect", args=[entry.pk]),
+            )
+            for entry in latest
+        ],
+        total=entries.count(),
+        more_url=f"{reverse('ledger_entries:index')}?{urlencode({'q': user.email})}",
+    )
