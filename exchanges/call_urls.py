@@ -1,4 +1,5 @@
-"""The video call page (inside the /en/ and /ar/ patterns)."""
+"""The video call page and the swap page's "Join the call" action (inside the /en/ and /ar/
+patterns)."""
 
 from django.urls import path
 
@@ -8,4 +9,5 @@ app_name = "calls"
 
 urlpatterns = [
     path("calls/<int:call_id>/", call_views.call_page, name="call"),
+    path("calls/join/<int:swap_id>/", call_views.call_join, name="join"),
 ]
