@@ -82,7 +82,10 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         }
         offers = selectors.offer_queryset(viewer=None).none()
     page_obj = _paginate(request, offers)
-    query = urlencode({("q" if key == "search" else key): value for key, value in data.items()})
+    query = urlencode(
+        ([("q", data["search"])] if "search" in data else [])
+        + [(key, value) for key, value in data.items() if key != "search"]
+    )
     context = {
         "nav_section": "offers",
         "page_obj": page_obj,
