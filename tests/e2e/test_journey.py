@@ -54,6 +54,11 @@ def signup_labels() -> dict[str, str]:
         return {name: str(form.fields[name].label) for name in ("email", "password1", "password2")}
 
 
+def label_pattern(label: str) -> re.Pattern[str]:
+    """A field's label as rendered, with or without the form's trailing colon."""
+    return re.compile(rf"^\s*{re.escape(label)}\s*:?\s*$")
+
+
 class Journey:
     """Names the step in progress; a failure says which step and screenshots every page."""
 
@@ -123,12 +128,13 @@ def test_a_new_member_finds_requests_chats_and_calls(
     with journey.step("ask for a swap: the site asks to sign in, then sign up"):
         learner.get_by_role("link", name=ar("Request a swap")).click()
         learner.wait_for_url(re.compile(r"/ar/accounts/login/"))
-        learner.get_by_role("main").get_by_role("link", name=ar("Sign up")).first.click()
+        # the sign-in page's own sign-up link keeps ?next= (the header's does not)
+        learner.get_by_role("main").locator("a[href*='/accounts/signup/']").first.click()
         learner.wait_for_url(re.compile(r"/ar/accounts/signup/"))
         labels = signup_labels()
-        learner.get_by_label(labels["email"], exact=True).fill(NEW_MEMBER_EMAIL)
-        learner.get_by_label(labels["password1"], exact=True).fill(DEMO_PASSWORD)
-        learner.get_by_label(labels["password2"], exact=True).fill(DEMO_PASSWORD)
+        learner.get_by_label(label_pattern(labels["email"])).fill(NEW_MEMBER_EMAIL)
+        learner.get_by_label(label_pattern(labels["password1"])).fill(DEMO_PASSWORD)
+        learner.get_by_label(label_pattern(labels["password2"])).fill(DEMO_PASSWORD)
         learner.get_by_role("main").get_by_role("button", name=ar("Sign Up")).click()
         learner.wait_for_load_state()
         assert "/accounts/signup/" not in learner.url, "the sign-up form was refused"
