@@ -14,7 +14,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 
 def token_predates_cutoff(user: Any, issued_at: Any) -> bool:
@@ -33,10 +35,32 @@ def token_predates_cutoff(user: Any, issued_at: Any) -> bool:
 
 
 class JWTAuthentication(SimpleJWTAuthentication):
-    """``Authorization: Bearer <access JWT>``; tokens from before a suspension are refused."""
+    """``Authorization: Bearer <access JWT>``; tokens from before a suspension are refused.
+
+    The user comes from ``accounts.selectors.user_queryset()`` (role and e-mail verification
+    computed in the same SQL), so a view that shows the caller's own profile needs no second user
+    query. The checks are simplejwt's own (active account, password-change revocation), in order.
+    """
 
     def get_user(self, validated_token: Any) -> Any:
-        user = super().get_user(validated_token)
+        from accounts.selectors import user_queryset
+
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as exc:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+        try:
+            user = user_queryset().get(**{api_settings.USER_ID_FIELD: user_id})
+        except (self.user_model.DoesNotExist, ValueError, TypeError) as exc:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
+            api_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                _("The user's password has been changed."), code="password_changed"
+            )
         if token_predates_cutoff(user, validated_token.get("iat")):
             raise AuthenticationFailed(
                 _("This token was issued before the account was suspended; sign in again."),

@@ -331,7 +331,11 @@ class ProfileView(APIView):
         tags=["profile"],
     )
     def get(self, request: Request) -> Response:
-        profile = selectors.user_profile_get(user_id=request.user.pk)
+        # The JWT authentication already loaded the caller through user_queryset(): no second
+        # user query (another authentication, e.g. a session, falls back to the selector).
+        profile = request.user
+        if not hasattr(profile, "email_is_verified"):
+            profile = selectors.user_profile_get(user_id=request.user.pk)
         return Response(ProfileSerializer(profile, context={"request": request}).data)
 
     def _update(self, request: Request, *, partial: bool) -> Response:

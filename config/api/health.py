@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 import uuid
+from collections.abc import Coroutine
+from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import connection
@@ -55,11 +58,32 @@ def _check_database() -> None:
 
 
 def _check_cache() -> None:
+    # Two round trips; the key expires by itself (no third one to delete it).
     key = f"health:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=5)
     if cache.get(key) != "1":
         raise RuntimeError("cache did not return what was stored")
-    cache.delete(key)
+
+
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def _run_on_probe_loop(coroutine: Coroutine[Any, Any, None], timeout: float = 5.0) -> None:
+    """Run ``coroutine`` on this process's one probe loop (started on first use).
+
+    ``async_to_sync`` outside a running loop (WSGI workers) starts a new thread, loop and Redis
+    connection per call (docs/pitfalls.md); one long-lived loop keeps the layer's connection.
+    """
+    global _loop
+    with _loop_lock:
+        if _loop is None or _loop.is_closed():
+            _loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=_loop.run_forever, name="health-probe-loop", daemon=True
+            ).start()
+        loop = _loop
+    asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=timeout)
 
 
 def _check_channel_layer() -> None:
@@ -74,7 +98,7 @@ def _check_channel_layer() -> None:
         if message.get("type") != "health.ping":
             raise RuntimeError("channel layer returned another message")
 
-    async_to_sync(round_trip)()
+    _run_on_probe_loop(round_trip())
 
 
 class HealthView(APIView):

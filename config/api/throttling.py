@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.http import HttpRequest, HttpResponse
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -28,6 +29,30 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """``"10/min"`` → ``(10, 60)``."""
     count, period = rate.split("/")
     return int(count), _PERIODS[period.strip()[0].lower()]
+
+
+def window_count(key: str, *, timeout: int) -> int:
+    """Count one more request in the window ``key``; the count including this one.
+
+    On Redis one pipelined round trip: ``INCR`` (atomic, creates the key at 1) and ``EXPIRE … NX``
+    (sets the window's expiry once, never extends it). Other caches (local memory in the embedded
+    runtime and tests) use ``add`` then ``incr``.
+    """
+    backend = getattr(cache, "_cache", None)
+    if isinstance(backend, RedisCacheClient):
+        redis_key = cache.make_and_validate_key(key)
+        pipeline = backend.get_client(redis_key, write=True).pipeline(transaction=False)
+        pipeline.incr(redis_key)
+        pipeline.expire(redis_key, timeout, nx=True)
+        count, _expiry_set = pipeline.execute()
+        return int(count)
+    # add() is a no-op when the key exists.
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add() and incr()
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 @dataclass(frozen=True)
@@ -68,13 +93,7 @@ class FixedWindowRateThrottle(BaseThrottle):
         self.reset_at = (window + 1) * period
         self.now = now
         key = f"throttle:{self.scope}:{ident}:{period}:{window}"
-        # add() is a no-op when the key exists; incr() is atomic on Redis.
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the key expired between add() and incr()
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
+        count = window_count(key, timeout=period + 1)
         _record(request, RateLimitState(limit, max(limit - count, 0), self.reset_at))
         return count <= limit
 
