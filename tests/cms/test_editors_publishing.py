@@ -11,9 +11,9 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.images.forms import get_image_form
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
-from cms.models import HomePage
+from cms.models import HomePage, StandardPage
 from cms.publishing import publish_scheduled_task
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,8 @@ def _english_home() -> HomePage:
 
 def test_a_page_scheduled_in_the_past_goes_live_when_the_task_runs():
     # given: a draft page whose approved schedule is one minute ago
-    root = Page.get_first_root_node()
-    page = root.add_child(
-        instance=HomePage(
-            title="Spring term", slug="spring-term", live=False, locale=_english_home().locale
-        )
+    page = _english_home().add_child(
+        instance=StandardPage(title="Spring term", slug="spring-term", live=False)
     )
     revision = page.save_revision()
     page.refresh_from_db()
@@ -48,11 +45,8 @@ def test_a_page_scheduled_in_the_past_goes_live_when_the_task_runs():
 
 def test_a_page_scheduled_in_the_future_stays_a_draft():
     # given
-    root = Page.get_first_root_node()
-    page = root.add_child(
-        instance=HomePage(
-            title="Autumn term", slug="autumn-term", live=False, locale=_english_home().locale
-        )
+    page = _english_home().add_child(
+        instance=StandardPage(title="Autumn term", slug="autumn-term", live=False)
     )
     revision = page.save_revision()
     revision.approved_go_live_at = timezone.now() + timedelta(days=1)
