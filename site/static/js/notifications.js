@@ -65,6 +65,13 @@
     window.setTimeout(function () { item.remove(); }, TOAST_MS);
   }
 
+  // No toast for a message in the conversation the member is reading: it is already on screen.
+  function aboutThisPage(notification) {
+    var chat = document.querySelector("[data-chat]");
+    return Boolean(chat) && notification.related_type === "thread" &&
+      String(notification.related_id) === chat.dataset.threadId;
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss" : "ws";
     var socket = new WebSocket(scheme + "://" + window.location.host + "/ws/notifications/");
@@ -77,7 +84,7 @@
       var message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
       if (message.type === "notification.receive") {
-        if (message.notification) toast(message.notification);
+        if (message.notification && !aboutThisPage(message.notification)) toast(message.notification);
         refreshCount();
       } else if (message.type === "notification.read") {
         refreshCount();
