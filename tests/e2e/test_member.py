@@ -11,6 +11,7 @@ from accounts.models import User
 from exchanges import services as exchanges_services
 from marketplace.models import Offer
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import outside_playwright_loop
 from tests.exchanges.factories import at, expert
 from tests.marketplace.factories import CategoryFactory, make_offer
 
@@ -91,9 +92,10 @@ def test_member_pages_pass_axe(new_context, axe_check, lang):
     # given a member with an offer and a swap
     member = expert()
     make_offer(owner=member, title="Calligraphy")
-    swap = exchanges_services.swap_create(
-        requester=UserFactory(), responder=member, scheduled_start=at(48), title="Reed pens"
-    )
+    with outside_playwright_loop():  # the request's after-commit socket sends use async_to_sync
+        swap = exchanges_services.swap_create(
+            requester=UserFactory(), responder=member, scheduled_start=at(48), title="Reed pens"
+        )
     page = new_context(member, locale=lang).new_page()
 
     for path in [*MEMBER_PAGES, f"/{{lang}}/me/swaps/{swap.pk}/"]:
