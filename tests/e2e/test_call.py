@@ -68,6 +68,17 @@ def test_the_call_connects_whoever_joins_first(new_context, live_server_url, fir
     assert early.locator("[data-call-status]").inner_text() == "Connected"
 
 
+def test_the_call_page_passes_axe_in_arabic(new_context, live_server_url, axe_check):
+    call, swap = _call()
+    page = new_context(swap.requester, locale="ar").new_page()
+
+    page.goto(f"{live_server_url}/ar/calls/{call.pk}/")
+    page.wait_for_selector('[data-call-state="waiting"]', timeout=CONNECT_TIMEOUT_MS)
+
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    axe_check(page)
+
+
 def test_the_call_connects_again_after_either_side_reloads(new_context, live_server_url):
     call, swap = _call()
     errors: list[str] = []

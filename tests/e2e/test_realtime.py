@@ -64,3 +64,24 @@ def test_a_notification_arrives_live_on_the_bell(new_context, live_server_url):
     assert page.locator("[data-bell-count]").inner_text() == "1"
     assert page.locator("[data-toast-region] .toast").count() == 1
     assert page.locator("[data-toast-region]").get_attribute("aria-live") == "polite"
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_the_messages_and_notifications_pages_pass_axe(
+    new_context, live_server_url, axe_check, locale
+):
+    # given a member with a conversation and a notification
+    amal, badr = UserFactory(), UserFactory()
+    thread = pair_thread(amal, badr)
+    with outside_playwright_loop():
+        services.message_send(thread=thread, sender=badr, content="مرحبا Amal")
+        services.notification_send(recipient=amal, kind="badge_earned")
+    page = new_context(amal, locale=locale).new_page()
+
+    # when each page is opened, then axe finds no serious violation
+    for path in ("me/messages/", f"me/messages/{thread.pk}/", "me/notifications/"):
+        page.goto(f"{live_server_url}/{locale}/{path}")
+        page.wait_for_selector(
+            '[data-notification-bell][data-live="true"]', timeout=LIVE_TIMEOUT_MS
+        )
+        axe_check(page)
