@@ -1,0 +1,106 @@
+"""A paid accept's round trips on PostgreSQL, pinned so they cannot creep back (docs/benchmarks.md,
+"Writes"), and its after-commit socket event sent on the process's one event loop."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from exchanges import services
+from exchanges.models import Swap
+from rewards.selectors import escrow_held, wallet_balance
+from rewards.services import InsufficientBalance
+from tests.exchanges.factories import at, points_swap
+
+# BEGIN, the swap row lock, the diary locks, the overlap check, the bookings, the ledger movement
+# (one statement: escrow opened, wallet and escrow locked, transfer and entries written), the
+# swap's UPDATE, the notification preference, the notification, the calendar check, COMMIT.
+PAID_ACCEPT_ROUND_TRIPS = 11
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_paid_accept_takes_eleven_round_trips_and_no_savepoint():
+    # given a pending paid swap whose requester can pay
+    swap = points_swap(points=30, balance=100, scheduled_start=at(48))
+
+    # when the responder accepts it
+    with CaptureQueriesContext(connection) as queries:
+        services.swap_accept(swap=swap.pk, actor=swap.responder)
+
+    # then eleven round trips, no savepoint, one ledger statement, and the price is in escrow
+    statements = [query["sql"] for query in queries.captured_queries]
+    # Tests run Celery eagerly: the e-mail task's queries after COMMIT are the worker's, not ours.
+    statements = statements[: statements.index("COMMIT") + 1]
+    assert len(statements) == PAID_ACCEPT_ROUND_TRIPS, "\n".join(statements)
+    assert not [sql for sql in statements if "SAVEPOINT" in sql]
+    assert len([sql for sql in statements if "rewards_ledger_post(" in sql]) == 1
+    assert not [sql for sql in statements if "rewards_ledgeraccount" in sql]
+    swap.refresh_from_db()
+    assert swap.status == Swap.Status.ACCEPTED
+    assert escrow_held(reference=swap.reference) == 30
+    assert wallet_balance(user=swap.requester) == 70
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_paid_accept_the_requester_cannot_pay_changes_nothing():
+    # given a pending swap of 30 points whose requester holds 10
+    swap = points_swap(points=30, balance=10, scheduled_start=at(48))
+
+    # when the responder accepts it
+    with pytest.raises(InsufficientBalance) as refused:
+        services.swap_accept(swap=swap.pk, actor=swap.responder)
+
+    # then the 409 of the ledger, and no booking, escrow or status change
+    assert refused.value.extra == {"balance": 10, "requested": 30}
+    swap.refresh_from_db()
+    assert swap.status == Swap.Status.PENDING
+    assert swap.bookings.count() == 0
+    assert escrow_held(reference=swap.reference) == 0
+    assert wallet_balance(user=swap.requester) == 10
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_accept_events_leave_on_one_long_lived_loop_per_process(settings):
+    # given the Redis channel layer, and a receiver on the requester's group
+    from asgiref.sync import async_to_sync
+    from channels.layers import channel_layers, get_channel_layer
+
+    from messaging.groups import _process_loop, user_group
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": settings.REDIS_URL, "socket_timeout": None}]},
+        }
+    }
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    first = points_swap(points=5, balance=50, scheduled_start=at(48))
+    second = points_swap(
+        points=5, requester=first.requester, responder=first.responder, scheduled_start=at(60)
+    )
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(first.requester_id), channel)
+    threads_before = threading.active_count()
+
+    try:
+        # when both swaps are accepted, each committing and broadcasting
+        services.swap_accept(swap=first.pk, actor=first.responder)
+        loop = _process_loop.loop()
+        services.swap_accept(swap=second.pk, actor=second.responder)
+
+        # then both notifications arrived, sent on the same loop, with no thread per send
+        kinds = [async_to_sync(layer.receive)(channel)["type"] for _ in range(2)]
+        assert kinds == ["notification.receive", "notification.receive"]
+        assert _process_loop.loop() is loop
+        assert threading.active_count() <= threads_before + 1
+    finally:
+        # No flush: it would close the process loop's pool from this test's loop.
+        async_to_sync(layer.group_discard)(user_group(first.requester_id), channel)
+        channel_layers.backends.clear()
