@@ -39,6 +39,7 @@ def main(selected: list[str]) -> int:
         return 2
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # DEBUG keeps every query in memory: not measured
     _ensure_database(url)
 
     import django
