@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
 
 from cms.models import HelpArticlePage, HelpIndexPage, HomePage, LandingPage, StandardPage
 
@@ -56,3 +56,54 @@ def standard_page(parent: Page | None = None, **fields: Any) -> StandardPage:
 def landing_page(parent: Page | None = None, **fields: Any) -> LandingPage:
     values = {"title": "Learn a language", "slug": "learn-a-language"} | fields
     return add_page(parent or home("en"), LandingPage(**values))
+
+
+def ensure_home_pages() -> HomePage:
+    """The tree the cms migrations create (root, English home, its Arabic translation, the site),
+    rebuilt when a flush between transactional tests wiped it. Returns the English home."""
+    existing = HomePage.objects.filter(locale__language_code="en").first()
+    if existing is not None:
+        return existing
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    arabic, _ = Locale.objects.get_or_create(language_code="ar")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=english)
+    )
+    hero = {
+        "heading": "Teach what you know. Learn what you love.",
+        "text": "",
+        "primary_label": "",
+        "primary_link": "",
+        "secondary_label": "",
+        "secondary_link": "",
+    }
+    page = HomePage(
+        title="SkillSwap",
+        slug="home",
+        locale=english,
+        body=[
+            {"type": "hero", "value": hero},
+            {"type": "featured_offers", "value": {"heading": "New offers", "count": 6}},
+        ],
+    )
+    english_home = add_page(root, page)
+    translate(
+        english_home,
+        title="سكيل سواب",
+        draft_title="سكيل سواب",
+        slug="home-ar",
+        body=[
+            {"type": "hero", "value": hero | {"heading": "علّم ما تعرفه، وتعلّم ما تحبه."}},
+            {"type": "featured_offers", "value": {"heading": "أحدث العروض", "count": 6}},
+        ],
+    )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page": english_home,
+            "site_name": "SkillSwap",
+        },
+    )
+    return english_home
