@@ -169,7 +169,7 @@ def test_each_role_gets_exactly_what_the_matrix_allows(name, method):
         for relation in relations:
             if role == "anonymous" and relation == "owner":
                 continue
-            # when the request is sent; then it gets the matrix outcome and a refusal changes nothing
+            # when sent, then the outcome is the matrix one and a refusal changes nothing
             problem = run_one(entry, name, method, role, relation)
             if problem:
                 problems.append(problem)
