@@ -605,3 +605,54 @@ CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {
 # until its end (exchanges/call_views.py), and `{% load calls %}` gives templates that rule.
 VIDEO_CALL_JOIN_EARLY_MINUTES = int(os.environ.get("VIDEO_CALL_JOIN_EARLY_MINUTES", "15"))
 TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["calls"] = "exchanges.call_views"
+
+# --- security ---
+# Content-Security-Policy for the site (django-csp 4): no inline script or style anywhere, nothing
+# loaded from elsewhere. The Wagtail admin (inline scripts and styles of its own) and /api/ (JSON,
+# and the Swagger/ReDoc pages) are left out; production.py keeps them out too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "config.security_headers.PermissionsPolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        # The chat, notification and call sockets are on the same host ('self' covers ws: in
+        # current browsers; the schemes are listed for older ones).
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "media-src": ["'self'", "blob:"],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://www.youtube.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Google sign-in posts to us and is redirected on to Google.
+        "form-action": ["'self'", "https://accounts.google.com"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy: features no page uses are off; camera, microphone and full screen stay on
+# for our own pages (the video call page).
+SECURITY_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": ["self"],
+    "camera": ["self"],
+    "display-capture": ["self"],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": ["self"],
+    "payment": [],
+    "usb": [],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
