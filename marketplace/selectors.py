@@ -402,3 +402,108 @@ def match_queryset(*, viewer: User) -> QuerySet[Match]:
     if viewer.has_perm("marketplace.view_match"):
         return queryset
     return queryset.filter(Q(user_a=viewer) | Q(user_b=viewer))
+
+
+# --- the offers list page (docs/benchmarks.md, "Reads and serving") -------------------------------
+
+# The columns one list row shows: the offer, its owner's card and its category's reference. The
+# search document (``search_text``, ``search_vector``) and the owner's private columns stay in the
+# database; rows are dicts, not model instances.
+OFFER_ROW_COLUMNS = (
+    "id",
+    "owner_id",
+    "title",
+    "description",
+    "category_id",
+    "mode",
+    "location",
+    "latitude",
+    "longitude",
+    "language",
+    "price_points",
+    "session_minutes",
+    "status",
+    "created_at",
+    "updated_at",
+    "removed_at",
+    "removal_reason",
+)
+OFFER_ROW_OWNER_COLUMNS = (
+    "display_name",
+    "first_name",
+    "last_name",
+    "avatar",
+    "rating_average",
+    "rating_count",
+)
+OFFER_ROW_CATEGORY_COLUMNS = ("name", "name_en", "name_ar", "slug")
+# Annotations the filters may add and the list shows.
+OFFER_ROW_ANNOTATIONS = ("distance_km", "search_rank")
+
+
+class OfferRows:
+    """``queryset`` (filtered, ordered, annotated) as one dict per offer, for a paginator.
+
+    A slice is one query; owner columns come as ``owner__<column>``, category columns as
+    ``category__<column>``, plus the ``distance_km`` and ``search_rank`` annotations when the
+    filters added them. ``count()`` counts the offers alone: the joins the rows need would
+    otherwise make PostgreSQL join every matching offer just to count it.
+    """
+
+    def __init__(self, queryset: QuerySet[Offer]) -> None:
+        self.queryset = queryset.prefetch_related(None).select_related(None)
+        annotations = [name for name in OFFER_ROW_ANNOTATIONS if name in queryset.query.annotations]
+        self.rows = self.queryset.values(
+            *OFFER_ROW_COLUMNS,
+            *(f"owner__{column}" for column in OFFER_ROW_OWNER_COLUMNS),
+            *(f"category__{column}" for column in OFFER_ROW_CATEGORY_COLUMNS),
+            *annotations,
+        )
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        return list(self.rows[index])
+
+
+def offer_rows(queryset: QuerySet[Offer]) -> OfferRows:
+    """The offers of ``queryset`` as dict rows, paginated like a queryset (see ``OfferRows``)."""
+    return OfferRows(queryset)
+
+
+def offer_rows_related(
+    offer_ids: Sequence[int],
+) -> tuple[dict[int, list[dict]], dict[tuple[int, bool], list[Skill]]]:
+    """The images and the skills of a page of offers, in two queries whatever the page size.
+
+    Returns ``images[offer_id]`` (dicts, in position order) and ``skills[(offer_id, desired)]``
+    (catalogue instances, so names resolve in the active language, in id order).
+    """
+    images: dict[int, list[dict]] = {}
+    skills: dict[tuple[int, bool], list[Skill]] = {}
+    if not offer_ids:
+        return images, skills
+    for image in (
+        OfferImage.objects.filter(offer_id__in=offer_ids)
+        .order_by("position", "id")
+        .values("id", "offer_id", "image", "width", "height", "position")
+    ):
+        images.setdefault(image["offer_id"], []).append(image)
+    offered = (
+        Skill.objects.filter(offered_in__in=offer_ids)
+        .annotate(link_offer_id=F("offered_in"), link_desired=Value(False))
+        .order_by()
+    )
+    desired = (
+        Skill.objects.filter(desired_in__in=offer_ids)
+        .annotate(link_offer_id=F("desired_in"), link_desired=Value(True))
+        .order_by()
+    )
+    for skill in sorted(offered.union(desired, all=True), key=lambda skill: skill.pk):
+        skills.setdefault((skill.link_offer_id, skill.link_desired), []).append(skill)
+    return images, skills

@@ -44,6 +44,7 @@ from accounts.api.serializers import (
 )
 from accounts.models import User
 from accounts.roles import Role
+from config.api.reuse import serializer_for
 from config.api.schema import error_response
 from config.api.throttling import AnonRateThrottle, AuthRateThrottle, UserRateThrottle
 from core.exceptions import ValidationFailed
@@ -336,7 +337,8 @@ class ProfileView(APIView):
         profile = request.user
         if not hasattr(profile, "email_is_verified"):
             profile = selectors.user_profile_get(user_id=request.user.pk)
-        return Response(ProfileSerializer(profile, context={"request": request}).data)
+        serializer = serializer_for(ProfileSerializer, {"request": request})
+        return Response(serializer.to_representation(profile))
 
     def _update(self, request: Request, *, partial: bool) -> Response:
         # PUT is partial too: a field left out keeps its value (docs/api.md, seed 000's PUT).

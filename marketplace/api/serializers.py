@@ -7,14 +7,18 @@ Every input serializer derives from ``config.api.serializers.InputSerializer`` o
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import CleanCharField
+from config.api.reuse import serializer_for
 from config.api.serializers import InputModelSerializer, InputSerializer
 from marketplace.models import (
     AvailabilityException,
@@ -34,6 +38,7 @@ from marketplace.models import (
 )
 
 SKILL_NAME_MAX = 120
+User = get_user_model()
 
 
 def _viewer_id(context: dict[str, Any]) -> int | None:
@@ -365,6 +370,123 @@ class OfferSerializer(serializers.ModelSerializer):
         if offer.owner_id == viewer.pk or viewer.has_perm("marketplace.moderate_offer"):
             return offer.removal_reason
         return None
+
+
+# The fields of an offer row that are plain columns, formatted by OfferSerializer's own fields.
+_OFFER_ROW_SCALARS = frozenset(
+    [
+        "id",
+        "title",
+        "description",
+        "mode",
+        "location",
+        "latitude",
+        "longitude",
+        "language",
+        "price_points",
+        "session_minutes",
+        "status",
+        "created_at",
+        "updated_at",
+        "removed_at",
+    ]
+)
+
+
+def _from_row(model: type[models.Model], row: dict[str, Any], prefix: str, pk: Any) -> Any:
+    """A model instance of the ``prefix``-ed columns of ``row`` (the rest deferred), so its
+    properties (a translated name, a public name, a picture's URL) resolve as on a loaded row."""
+    names, values = [], []
+    for field in model._meta.concrete_fields:  # from_db wants them in this order
+        key = prefix + field.attname
+        if field.primary_key:
+            names.append(field.attname)
+            values.append(pk)
+        elif key in row:
+            names.append(field.attname)
+            values.append(row[key])
+    return model.from_db(None, names, values)
+
+
+class OfferRowsRepresentation:
+    """``OfferSerializer(many=True).data`` for a page of ``selectors.offer_rows`` dicts.
+
+    The same keys, order and formatting, byte for byte (tests/marketplace/test_api_offers_rows.py
+    compares both): the serializer's own fields format every value, built once per page instead of
+    once per row, and rows stay dicts (docs/benchmarks.md, "Reads and serving").
+    """
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.serializer = serializer_for(OfferSerializer, context)
+        fields = self.serializer.fields
+        self.order = list(fields)
+        self.scalars = [(name, fields[name]) for name in self.order if name in _OFFER_ROW_SCALARS]
+        self.owner = fields["owner"]
+        self.category = fields["category"]
+        self.image_fields = fields["images"].child.fields
+        self.skill_ref = serializer_for(SkillRefSerializer, context)
+        self.viewer_id = _viewer_id(context)
+        self.request = context.get("request")
+        self.image_storage = OfferImage._meta.get_field("image").storage
+
+    def _image(self, image: dict[str, Any]) -> dict[str, Any]:
+        url = self.image_storage.url(image["image"])
+        url = self.request.build_absolute_uri(url) if self.request else url
+        fields = self.image_fields
+        return {
+            "id": fields["id"].to_representation(image["id"]),
+            "url": url,
+            "width": fields["width"].to_representation(image["width"]),
+            "height": fields["height"].to_representation(image["height"]),
+            "position": fields["position"].to_representation(image["position"]),
+        }
+
+    def _skills(self, skills: list[Skill], owner_id: int) -> list[dict[str, Any]]:
+        owner_views = self.viewer_id is not None and self.viewer_id == owner_id
+        return [
+            self.skill_ref.to_representation(skill)
+            for skill in skills
+            if skill.status == SkillStatus.APPROVED or owner_views
+        ]
+
+    def represent(
+        self,
+        rows: list[dict[str, Any]],
+        images: dict[int, list[dict[str, Any]]],
+        skills: dict[tuple[int, bool], list[Skill]],
+    ) -> list[dict[str, Any]]:
+        out = []
+        for row in rows:
+            offer_id, owner_id = row["id"], row["owner_id"]
+            values: dict[str, Any] = {}
+            for name, field in self.scalars:
+                value = row[name]
+                values[name] = None if value is None else field.to_representation(value)
+            owner = _from_row(User, row, "owner__", owner_id)
+            values["owner"] = self.owner.to_representation(owner)
+            values["created_by"] = owner_id
+            category_id = row["category_id"]
+            values["category"] = (
+                None
+                if category_id is None
+                else self.category.to_representation(
+                    _from_row(Category, row, "category__", category_id)
+                )
+            )
+            values["offered_skills"] = self._skills(skills.get((offer_id, False), []), owner_id)
+            values["desired_skills"] = self._skills(skills.get((offer_id, True), []), owner_id)
+            values["images"] = [self._image(image) for image in images.get(offer_id, [])]
+            facts = SimpleNamespace(
+                owner_id=owner_id,
+                removal_reason=row["removal_reason"],
+                distance_km=row.get("distance_km"),
+                search_rank=row.get("search_rank"),
+            )
+            values["removal_reason"] = self.serializer.get_removal_reason(facts)
+            values["distance_km"] = self.serializer.get_distance_km(facts)
+            values["relevance"] = self.serializer.get_relevance(facts)
+            out.append({name: values[name] for name in self.order})
+        return out
 
 
 WRITABLE_OFFER_STATUS = [
