@@ -19,6 +19,11 @@ from tests.marketplace.factories import make_offer
 
 pytestmark = pytest.mark.django_db
 
+# A page's queries once Wagtail's site root paths are cached (the first request of a test warms
+# them): routing, the page, its translations, and for the home page the live offers block.
+HOME_QUERIES = 14
+HELP_QUERIES = 13
+
 
 def _switch_links(html: str) -> dict[str, str]:
     """The language switch's links: {language code: href}."""
@@ -192,3 +197,34 @@ def test_help_search_without_match_says_so(client):
 def test_home_is_the_only_root_page_per_locale():
     # then
     assert Page.objects.filter(depth=2).count() == 2
+
+
+def test_home_page_runs_constant_queries(client, django_assert_num_queries, settings):
+    # given
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    make_offer()
+    client.get("/en/")
+    with django_assert_num_queries(HOME_QUERIES) as few:
+        client.get("/en/")
+    for _ in range(5):
+        make_offer()
+
+    # when / then
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get("/en/")
+
+
+def test_help_index_runs_constant_queries(client, django_assert_num_queries, settings):
+    # given
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    index = help_index()
+    help_article(index, slug="one")
+    client.get(index.get_url())
+    with django_assert_num_queries(HELP_QUERIES):
+        client.get(index.get_url())
+    for number in range(5):
+        help_article(index, slug=f"more-{number}")
+
+    # when / then
+    with django_assert_num_queries(HELP_QUERIES):
+        client.get(index.get_url())
