@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 import django_filters
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
@@ -67,7 +68,27 @@ def _ids_or_slugs(value: str, model: type) -> list[int]:
     return ids
 
 
-class OfferFilterSet(django_filters.FilterSet):
+class FormClassOncePerLanguage:
+    """Build the filter form's class once per language, not on every request.
+
+    django-filter builds it from fresh copies of every filter's form field (labels translated,
+    help texts, choices) on each request; the offers list spent more CPU there than on its rows
+    (docs/benchmarks.md, "Reads and serving"). Forms copy their fields per instance, so one class
+    serves every request.
+    """
+
+    _form_classes: dict[tuple[type, str | None], type] = {}
+
+    def get_form_class(self) -> type:
+        key = (type(self), get_language())
+        form_class = self._form_classes.get(key)
+        if form_class is None:
+            form_class = super().get_form_class()  # type: ignore[misc]
+            self._form_classes[key] = form_class
+        return form_class
+
+
+class OfferFilterSet(FormClassOncePerLanguage, django_filters.FilterSet):
     category = django_filters.CharFilter(
         method="filter_category",
         help_text="Category id or slug (comma-separated for several); includes sub-categories.",
