@@ -656,3 +656,19 @@ SECURITY_PERMISSIONS_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# --- speed ---
+# The channel layer on Redis: "redis" (channels-redis's RedisChannelLayer: lists with capacity and
+# expiry) or "pubsub" (its RedisPubSubChannelLayer). docs/benchmarks.md, "Reads and serving",
+# compares both beside the bare layer; every process of one deployment must use the same one.
+CHANNEL_LAYER_BACKEND = os.environ.get("CHANNEL_LAYER_BACKEND", "redis")
+if REDIS_URL and CHANNEL_LAYER_BACKEND == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "prefix": "skillswap",
+            },
+        }
+    }
