@@ -672,3 +672,5 @@ if REDIS_URL and CHANNEL_LAYER_BACKEND == "pubsub":
             },
         }
     }
+# The JWT algorithm is pinned: simplejwt verifies with exactly this one (never the token's header).
+SIMPLE_JWT["ALGORITHM"] = "HS256"
