@@ -13,7 +13,16 @@ from wagtail.models import Site
 from cms import selectors
 
 # Never crawled: the admin, the API and every member's own pages in each language.
-ROBOTS_DISALLOW = ("/admin/", "/api/", "/me/", "/en/me/", "/ar/me/", "/accounts/")
+ROBOTS_DISALLOW = (
+    "/admin/",
+    "/api/",
+    "/me/",
+    "/en/me/",
+    "/ar/me/",
+    "/accounts/",
+    "/en/accounts/",
+    "/ar/accounts/",
+)
 
 
 @require_GET

@@ -154,7 +154,6 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
             "display_name",
             "first_name",
             "last_name",
-            "email",
             "bio",
             "city",
             "country",

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 def _titles(response) -> list[str]:
     return re.findall(
-        r'<h3><a href="/\w\w/offers/\d+/">([^<]+)</a></h3>', response.content.decode()
+        r'<h[23] class="offer-title"><a href="/\w\w/offers/\d+/">([^<]+)</a></h[23]>',
+        response.content.decode(),
     )
 
 
