@@ -123,7 +123,10 @@ class PlaywrightDriver:
 
 @pytest.fixture(autouse=True)
 def _orm_beside_playwright(
-    monkeypatch: pytest.MonkeyPatch, _playwright: PlaywrightDriver
+    monkeypatch: pytest.MonkeyPatch,
+    _playwright: PlaywrightDriver,
+    transactional_db: None,
+    django_db_serialized_rollback: None,
 ) -> Iterator[None]:
     """Give the test Playwright's loop mark, and let its body use the ORM all the same.
 
@@ -133,8 +136,12 @@ def _orm_beside_playwright(
     (DJANGO_ALLOW_ASYNC_UNSAFE) is safe. It is lifted for the e2e tests only (this fixture is
     autouse in tests/e2e/ alone) and restored after each.
 
-    Being autouse, this is set up before the test's contexts and database and torn down after
-    them: contexts close and the database flushes with the mark and the lifted guard in place.
+    The database is set up before the mark and flushed after it is cleared, on purpose: with a
+    running loop in the thread, asgiref's thread-critical ``Local`` (Django's connections) hands
+    out a context-variable connection instead of the thread's own, and only the thread's own
+    carries the serialized contents that restore the migrations' rows (Wagtail tree, Site,
+    groups) after each flush. Set up under the mark, every test after the first found an empty
+    database.
     """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     _playwright.enter()
