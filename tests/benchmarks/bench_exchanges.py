@@ -1,10 +1,16 @@
-"""Swaps: accepts per second (bookings + escrow), overlapping accepts racing, the swaps list.
+"""Swaps: paid accepts per second from processes beside two floors, racing accepts, the list.
 
-1. Accepting paid swaps that do not overlap, 1 and 8 workers: ``exchanges.services.swap_accept``
-   (swap row lock, diary advisory locks, overlap check, two bookings under the exclusion
-   constraint, escrow hold through the ledger, notification). Floor, measured in the same run: the
-   same two exclusion-checked booking inserts plus a two-row locked balance update written with
-   psycopg directly, with the same number of connections.
+1. Accepting paid swaps that do not overlap, from 1 and 8 processes (tests/benchmarks/procs.py:
+   each its own connection, ``BENCH_SECONDS`` windows, three interleaved repeats, median and
+   range), ``exchanges.services.swap_accept`` (swap row lock, diary locks, overlap check, two
+   bookings under the exclusion constraint, escrow hold through the ledger, notification, after
+   commit the socket event and, when the member wants e-mail, the Celery publish). In the same
+   run, with the same number of processes:
+   - the minimal floor: two exclusion-checked booking inserts plus a two-row locked balance
+     update, with psycopg on tables of their own;
+   - the accept's own SQL: the statements ``swap_accept`` sends (11 round trips with BEGIN and
+     COMMIT, pinned by tests/exchanges/test_swaps_accept_round_trips.py), with psycopg, on real
+     pending swaps, without the after-commit work.
 2. 20 workers accept 20 mutually overlapping requests of one expert at once, 10 rounds: bookings
    that overlap afterwards (must be 0) and the time until every request has its answer.
 3. ``GET swaps/?page_size=100`` for a member with 200 swaps: median time and query count.
@@ -13,32 +19,71 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 import uuid
 from typing import Any
 
-WORKERS = (1, 8)
-ACCEPTS_PER_WORKER = 40
+from tests.benchmarks import procs
+
+CLIENTS = tuple(int(n) for n in os.environ.get("BENCH_ACCEPT_CLIENTS", "1,8").split(","))
+SWAPS_PER_PROCESS = int(os.environ.get("BENCH_SWAPS_PER_PROCESS", "1500"))
+PRICE = 10
 
 
 def run(report: Any) -> None:
     from django.db import connection
 
-    from tests.benchmarks.bench_ledger import _widen_pool
-
-    _widen_pool(24)
     tag = uuid.uuid4().hex[:8]
-    for workers in WORKERS:
-        floor = _raw_floor(workers)
-        rate = _service_accepts(workers, tag=f"{tag}{workers}")
-        report.add(f"raw SQL floor: 2 bookings + escrow rows, {workers} connections", floor, "tx/s")
+    server = procs.server_settings()
+    report.add(
+        "accept bench: DEBUG off, processes, windows (s)",
+        procs.SECONDS,
+        "s",
+        note=f"{procs.REPEATS} repeats; {procs.durability_note(server)}; load {procs.load()}",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regproc('rewards_ledger_post') IS NOT NULL")
+        has_function = cursor.fetchone()[0]
+    for clients in CLIENTS:
+        samples = {"minimal": procs.Sample(), "own_sql": procs.Sample(), "service": procs.Sample()}
+        for repeat in range(procs.REPEATS):
+            variants = {"minimal": _minimal_client()}
+            if has_function:
+                variants["own_sql"] = _own_sql_client(_plans(clients, f"{tag}s{clients}{repeat}"))
+            variants["service"] = _service_client(_plans(clients, f"{tag}v{clients}{repeat}"))
+            procs.django_durable_single_connection()
+            for name, client in variants.items():
+                rate, errors = procs.measure(client, clients)
+                samples[name].rates.append(rate)
+                samples[name].errors += errors
+        floor = samples["minimal"].median
         report.add(
-            f"swap_accept (paid, no overlap), {workers} workers",
-            rate,
+            f"minimal floor: 2 bookings + 2 locked rows, {clients} processes",
+            floor,
             "tx/s",
-            floor=floor,
-            floor_name="raw SQL accept",
+            note=samples["minimal"].spread(),
+        )
+        own = samples["own_sql"]
+        if has_function:
+            report.add(
+                f"the accept's own SQL via psycopg (11 round trips), {clients} processes",
+                own.median,
+                "tx/s",
+                floor=floor,
+                floor_name="minimal floor",
+                note=f"{own.spread()}; errors {own.errors}",
+            )
+        service = samples["service"]
+        report.add(
+            f"swap_accept (paid, no overlap), {clients} processes",
+            service.median,
+            "tx/s",
+            floor=own.median if has_function else floor,
+            floor_name="its own SQL via psycopg" if has_function else "minimal floor",
+            note=f"{service.spread()}; {service.median / floor:.2f}× the minimal floor; "
+            f"errors {service.errors}",
         )
 
     overlaps, seconds, winners = _overlap_race(tag)
@@ -54,6 +99,216 @@ def run(report: Any) -> None:
     report.add("GET swaps/?page_size=100 (200 swaps), median", median * 1000, "ms")
     report.add("GET swaps/?page_size=100, queries", queries, "count", note="constant in page size")
     connection.close()
+
+
+def _plans(clients: int, tag: str) -> list[tuple[int, list[int]]]:
+    """For each process: an expert and the ids of pending paid swaps it may accept, none
+    overlapping (bulk-created: the request path is not what is measured)."""
+    from django.utils import timezone
+
+    from exchanges.models import Swap
+
+    base = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=3)
+    plans = []
+    for index in range(clients):
+        expert = _expert(f"bench-x-{tag}-{index}@example.test")
+        requester = _funded(f"bench-r-{tag}-{index}@example.test", PRICE * SWAPS_PER_PROCESS)
+        swaps = Swap.objects.bulk_create(
+            Swap(
+                requester=requester,
+                responder=expert,
+                kind=Swap.Kind.POINTS,
+                points_amount=PRICE,
+                title=f"Bench {number}",
+                scheduled_start=base + dt.timedelta(hours=2 * number),
+                scheduled_end=base + dt.timedelta(hours=2 * number, minutes=45),
+            )
+            for number in range(SWAPS_PER_PROCESS)
+        )
+        plans.append((expert.pk, [swap.pk for swap in swaps]))
+    return plans
+
+
+class _Cursor:
+    def __init__(self) -> None:
+        self.position = 0
+
+
+def _service_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
+    def setup() -> Any:
+        return _Cursor()
+
+    def step(cursor: _Cursor, index: int, _clients: int) -> int:
+        from accounts.models import User
+        from exchanges import services
+
+        expert_id, swap_ids = plans[index]
+        if cursor.position >= len(swap_ids):
+            raise RuntimeError("out of swaps: raise BENCH_SWAPS_PER_PROCESS")
+        if not hasattr(cursor, "expert"):
+            cursor.expert = User.objects.get(pk=expert_id)
+        services.swap_accept(swap=swap_ids[cursor.position], actor=cursor.expert)
+        cursor.position += 1
+        return 1
+
+    return setup, step
+
+
+ACCEPT_SQL = {
+    "lock": (
+        "SELECT s.requester_id, s.responder_id, s.scheduled_start, s.scheduled_end,"
+        " s.*, r.*, p.* FROM exchanges_swap s"
+        " JOIN accounts_user r ON s.requester_id = r.id"
+        " JOIN accounts_user p ON s.responder_id = p.id"
+        " WHERE s.id = %s LIMIT 21 FOR NO KEY UPDATE OF s"
+    ),
+    "diaries": "SELECT pg_advisory_xact_lock(7401, %s), pg_advisory_xact_lock(7401, %s)",
+    "overlap": (
+        "SELECT b.*, u.* FROM exchanges_sessionbooking b JOIN accounts_user u ON b.user_id = u.id"
+        " WHERE b.ends_at > %s AND b.starts_at < %s AND b.user_id IN (%s, %s)"
+        " AND NOT (b.swap_id = %s) ORDER BY b.id LIMIT 1"
+    ),
+    "book": (
+        "INSERT INTO exchanges_sessionbooking (swap_id, user_id, starts_at, ends_at)"
+        " SELECT * FROM UNNEST(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])"
+        " RETURNING id"
+    ),
+    "update": (
+        "UPDATE exchanges_swap SET status = 'accepted', accepted_at = %s, updated_at = %s"
+        " WHERE id = %s"
+    ),
+    "preference": (
+        "SELECT in_app, email FROM messaging_notificationpreference"
+        " WHERE kind = 'swap_accepted' AND user_id = %s ORDER BY user_id, kind LIMIT 1"
+    ),
+    "notify": (
+        "INSERT INTO messaging_notification (recipient_id, kind, title, body, related_type,"
+        " related_id, data, is_read, read_at, emailed_at, created_at, updated_at)"
+        " VALUES (%s, 'swap_accepted', 'Swap accepted', %s, 'swap', %s, %s, false, NULL, NULL,"
+        " %s, %s) RETURNING id"
+    ),
+    "calendar": (
+        "SELECT 1 FROM socialaccount_socialtoken t"
+        " JOIN socialaccount_socialaccount a ON t.account_id = a.id"
+        " WHERE a.provider = 'google' AND a.user_id IN (%s, %s) LIMIT 1"
+    ),
+}
+
+
+def _own_sql_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
+    """The statements ``swap_accept`` sends for a paid swap, through psycopg (no after-commit)."""
+
+    def setup() -> tuple[Any, _Cursor]:
+        import psycopg
+
+        return psycopg.connect(procs.conninfo()), _Cursor()
+
+    def step(state: tuple[Any, _Cursor], index: int, _clients: int) -> int:
+        from django.utils import timezone
+        from psycopg.types.json import Jsonb
+
+        from rewards.services import LEDGER_POST_SQL
+
+        conn, cursor = state
+        _expert_id, swap_ids = plans[index]
+        if cursor.position >= len(swap_ids):
+            raise RuntimeError("out of swaps: raise BENCH_SWAPS_PER_PROCESS")
+        swap_id = swap_ids[cursor.position]
+        cursor.position += 1
+        now = timezone.now()
+        with conn.transaction():
+            row = conn.execute(ACCEPT_SQL["lock"], [swap_id]).fetchone()
+            requester_id, responder_id, start, end = row[:4]
+            users = sorted([requester_id, responder_id])
+            conn.execute(ACCEPT_SQL["diaries"], users)
+            conn.execute(ACCEPT_SQL["overlap"], [start, end, *users, swap_id])
+            conn.execute(
+                ACCEPT_SQL["book"],
+                [[swap_id, swap_id], [requester_id, responder_id], [start, start], [end, end]],
+            )
+            status = conn.execute(
+                LEDGER_POST_SQL,
+                [
+                    ["wallet", "escrow"],
+                    [requester_id, None],
+                    ["", f"swap:{swap_id}"],
+                    [-PRICE, PRICE],
+                    "swap_escrow",
+                    f"swap:{swap_id}",
+                    "",
+                    f"swap:{swap_id}:hold",
+                    None,
+                    now,
+                    0,
+                ],
+            ).fetchone()[0]
+            if status != "ok":
+                raise RuntimeError(status)
+            conn.execute(ACCEPT_SQL["update"], [now, now, swap_id])
+            conn.execute(ACCEPT_SQL["preference"], [requester_id])
+            data = {"swap_id": swap_id, "status": "accepted", "points_amount": PRICE}
+            conn.execute(
+                ACCEPT_SQL["notify"],
+                [requester_id, "Bench accepted your swap.", swap_id, Jsonb(data), now, now],
+            )
+            conn.execute(ACCEPT_SQL["calendar"], users)
+        return 1
+
+    return setup, step
+
+
+def _minimal_client() -> procs.Client:
+    def setup() -> tuple[Any, _Cursor, dt.datetime]:
+        import psycopg
+
+        conn = psycopg.connect(procs.conninfo())
+        # Each process books two diaries of its own (keyed by its pid): no overlap, ever.
+        base = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+        return conn, _Cursor(), base
+
+    def step(state: tuple[Any, _Cursor, dt.datetime], index: int, _clients: int) -> int:
+        conn, cursor, base = state
+        start = base + dt.timedelta(hours=2 * cursor.position)
+        end = start + dt.timedelta(hours=1)
+        cursor.position += 1
+        with conn.transaction():
+            conn.execute(
+                "SELECT id FROM bench_account WHERE id IN (%s, %s) ORDER BY id FOR NO KEY UPDATE",
+                [2 * index + 1, 2 * index + 2],
+            )
+            conn.execute(
+                "INSERT INTO bench_booking (user_id, starts_at, ends_at)"
+                " VALUES (%s, %s, %s), (%s, %s, %s)",
+                [os.getpid(), start, end, -os.getpid(), start, end],
+            )
+            conn.execute(
+                "UPDATE bench_account SET balance = balance - 10 WHERE id = %s",
+                [2 * index + 1],
+            )
+            conn.execute(
+                "UPDATE bench_account SET balance = balance + 10 WHERE id = %s",
+                [2 * index + 2],
+            )
+        return 1
+
+    import psycopg
+
+    with psycopg.connect(procs.conninfo(), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_booking (id bigserial PRIMARY KEY, user_id bigint,"
+            " starts_at timestamptz, ends_at timestamptz, EXCLUDE USING gist"
+            " (user_id WITH =, tstzrange(starts_at, ends_at) WITH &&))"
+        )
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_account (id bigint PRIMARY KEY, balance bigint)"
+        )
+        conn.execute("TRUNCATE bench_booking")
+        conn.execute("DELETE FROM bench_account")
+        conn.execute(
+            "INSERT INTO bench_account SELECT g, 1000000000 FROM generate_series(1, 128) g"
+        )
+    return setup, step
 
 
 def _funded(email: str, points: int) -> Any:
@@ -109,106 +364,6 @@ def _in_threads(count: int, work: Any) -> list:
     for thread in threads:
         thread.join()
     return results
-
-
-def _service_accepts(workers: int, *, tag: str) -> float:
-    from django.utils import timezone
-
-    from exchanges import services
-
-    base = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=3)
-    plans = []
-    for worker in range(workers):
-        expert = _expert(f"bench-x-{tag}-{worker}@example.test")
-        requester = _funded(f"bench-r-{tag}-{worker}@example.test", 10 * ACCEPTS_PER_WORKER)
-        swaps = [
-            services.swap_create(
-                requester=requester,
-                responder=expert,
-                kind="points",
-                points_amount=10,
-                scheduled_start=base + dt.timedelta(hours=2 * index),
-            )
-            for index in range(ACCEPTS_PER_WORKER)
-        ]
-        plans.append((expert, swaps))
-
-    def work(index: int) -> int:
-        expert, swaps = plans[index]
-        for swap in swaps:
-            services.swap_accept(swap=swap, actor=expert)
-        return len(swaps)
-
-    started = time.perf_counter()
-    done = _in_threads(workers, work)
-    elapsed = time.perf_counter() - started
-    errors = [result for result in done if isinstance(result, Exception)]
-    if errors:
-        raise errors[0]
-    return sum(done) / elapsed
-
-
-def _raw_floor(workers: int) -> float:
-    import psycopg
-    from django.db import connection
-
-    settings = connection.settings_dict
-    conninfo = psycopg.conninfo.make_conninfo(
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-    )
-    with psycopg.connect(conninfo, autocommit=True) as setup:
-        setup.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        setup.execute(
-            "CREATE TABLE IF NOT EXISTS bench_booking (id bigserial PRIMARY KEY, user_id bigint,"
-            " starts_at timestamptz, ends_at timestamptz, EXCLUDE USING gist"
-            " (user_id WITH =, tstzrange(starts_at, ends_at) WITH &&))"
-        )
-        setup.execute(
-            "CREATE TABLE IF NOT EXISTS bench_account (id bigint PRIMARY KEY, balance bigint)"
-        )
-        setup.execute("TRUNCATE bench_booking")
-        setup.execute("DELETE FROM bench_account")
-        setup.execute(
-            "INSERT INTO bench_account SELECT g, 1000000 FROM generate_series(1, %s) g",
-            [2 * workers],
-        )
-
-    base = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-
-    def work(index: int) -> int:
-        with psycopg.connect(conninfo) as conn:
-            for number in range(ACCEPTS_PER_WORKER):
-                start = base + dt.timedelta(hours=2 * number)
-                end = start + dt.timedelta(hours=1)
-                with conn.transaction():
-                    conn.execute(
-                        "SELECT id FROM bench_account WHERE id IN (%s, %s) ORDER BY id"
-                        " FOR NO KEY UPDATE",
-                        [2 * index + 1, 2 * index + 2],
-                    )
-                    conn.execute(
-                        "INSERT INTO bench_booking (user_id, starts_at, ends_at)"
-                        " VALUES (%s, %s, %s), (%s, %s, %s)",
-                        [10_000 + index, start, end, 20_000 + index, start, end],
-                    )
-                    conn.execute(
-                        "UPDATE bench_account SET balance = balance - 10 WHERE id = %s",
-                        [2 * index + 1],
-                    )
-                    conn.execute(
-                        "UPDATE bench_account SET balance = balance + 10 WHERE id = %s",
-                        [2 * index + 2],
-                    )
-        return ACCEPTS_PER_WORKER
-
-    started = time.perf_counter()
-    done = _in_threads(workers, work)
-    elapsed = time.perf_counter() - started
-    return sum(done) / elapsed
 
 
 def _overlap_race(tag: str) -> tuple[int, float, list[int]]:

@@ -1,65 +1,110 @@
-"""Points ledger: transfers per second under contention (10 hot wallets), lost or duplicated points.
+"""Points ledger: transfers per second on 10 hot wallets from 1, 8 and 32 processes, two floors.
 
-Every worker thread moves one point between two random wallets of the same ten, as fast as it
-can, for a fixed time; 1, 8 and 32 workers. The figure is ``rewards.services.points_transfer``
-(lock both wallets in primary-key order, transfer + two entries + two balance updates), against a
-floor measured moments before in the same run: the same two-row locked update plus a journal
-insert written with psycopg directly, with the same number of connections on the same ten rows.
+Every client is a process with its own connection (tests/benchmarks/procs.py) that moves one
+point between two random wallets of the same ten, as fast as it can, for ``BENCH_SECONDS``
+(10 s), three interleaved repeats (median and range). In the same run, with the same number of
+processes:
 
-Afterwards every wallet must hold exactly its starting balance plus what the successful
-transfers say: the sum of the differences is reported as lost or duplicated points (must be 0),
-and ``ledger_audit`` must find nothing.
+- the minimal floor: lock two hot rows ``FOR NO KEY UPDATE``, update both, insert a journal row,
+  with psycopg on tables of their own (five round trips with BEGIN and COMMIT);
+- the service's own SQL: the exact statement ``rewards.services.points_transfer`` sends on
+  PostgreSQL (``SELECT … FROM rewards_ledger_post(…)``, one round trip, autocommit) with psycopg;
+- the ORM path's SQL (what the service sent before rewards/0005): BEGIN, the locking SELECT, the
+  transfer INSERT, the entries INSERT, the balances ``UPDATE … CASE``, COMMIT;
+- the service itself, ``points_transfer`` through Django (DEBUG off).
+
+Afterwards every wallet must hold its starting balance plus what the successful moves say (lost
+or duplicated points: must be 0) and ``ledger_audit`` must find nothing.
 """
 
 from __future__ import annotations
 
+import os
 import random
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
+from tests.benchmarks import procs
+
 WALLETS = 10
-WORKERS = (1, 8, 32)
-SECONDS = 3.0
+CLIENTS = tuple(int(n) for n in os.environ.get("BENCH_CLIENTS", "1,8,32").split(","))
 START_BALANCE = 1_000_000
 
 
 def run(report: Any) -> None:
+    from django.conf import settings
     from django.db import connection
 
-    _widen_pool(max(WORKERS) + 4)
     wallet_users = _hot_wallets()
+    user_ids = [user.pk for user in wallet_users]
     with connection.cursor() as cursor:
         _raw_tables(cursor)
-
-    for workers in WORKERS:
-        floor_rate, floor_drift, floor_errors = _measure(workers, _raw_worker_factory())
-        rate, drift, errors = _measure(workers, _service_worker_factory(wallet_users))
-        report.add(f"raw SQL floor, {WALLETS} hot rows, {workers} connections", floor_rate, "tx/s")
-        report.add(
-            f"points_transfer, {WALLETS} hot wallets, {workers} workers",
-            rate,
-            "tx/s",
-            floor=floor_rate,
-            floor_name="raw SQL transfer",
+        cursor.execute("SELECT to_regproc('rewards_ledger_post') IS NOT NULL")
+        has_function = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT user_id, id FROM rewards_ledgeraccount WHERE user_id = ANY(%s)", [user_ids]
         )
-        report.add(
-            f"lost or duplicated points, {workers} workers",
-            drift,
-            "points",
-            note=f"must be 0; raw SQL floor {floor_drift}; errors {errors}/{floor_errors}",
-        )
-
-    rate, drift, errors = _measure(8, _service_worker_factory(wallet_users, keyed=True))
+        account_ids = dict(cursor.fetchall())
+    server = procs.server_settings()
+    procs.django_durable_single_connection()
     report.add(
-        f"points_transfer with idempotency keys, {WALLETS} hot wallets, 8 workers",
-        rate,
-        "tx/s",
+        "ledger bench: DEBUG off, processes, windows (s)",
+        procs.SECONDS,
+        "s",
+        note=f"{procs.REPEATS} repeats; {procs.durability_note(server)}; "
+        f"DEBUG={settings.DEBUG}; load before {procs.load()}",
     )
-    report.add("lost or duplicated points, keyed, 8 workers", drift, "points", note="must be 0")
+    before = _wallet_balances(user_ids)
 
+    for clients in CLIENTS:
+        variants = {"minimal": _minimal_client()}
+        if has_function:
+            variants["own_sql"] = _function_client(user_ids)
+        variants["orm_sql"] = _orm_sql_client(user_ids, account_ids)
+        variants["service"] = _service_client(wallet_users)
+        samples = procs.interleaved(variants, clients)
+        floor = samples["minimal"].median
+        report.add(
+            f"minimal floor (lock 2 hot rows + journal), {clients} processes",
+            floor,
+            "tx/s",
+            note=samples["minimal"].spread(),
+        )
+        if has_function:
+            report.add(
+                f"rewards_ledger_post via psycopg (the service's SQL), {clients} processes",
+                samples["own_sql"].median,
+                "tx/s",
+                floor=floor,
+                floor_name="minimal floor",
+                note=samples["own_sql"].spread(),
+            )
+        report.add(
+            f"ORM path's 6 statements via psycopg (before), {clients} processes",
+            samples["orm_sql"].median,
+            "tx/s",
+            floor=floor,
+            floor_name="minimal floor",
+            note=samples["orm_sql"].spread(),
+        )
+        own = samples["own_sql"] if has_function else samples["orm_sql"]
+        service = samples["service"]
+        report.add(
+            f"points_transfer, {WALLETS} hot wallets, {clients} processes",
+            service.median,
+            "tx/s",
+            floor=own.median,
+            floor_name="its own SQL via psycopg",
+            note=f"{service.spread()}; {service.median / floor:.2f}× the minimal floor; "
+            f"errors {service.errors}",
+        )
+
+    after = _wallet_balances(user_ids)
+    report.add(
+        "points in the hot wallets, before minus after",
+        sum(before) - sum(after),
+        "points",
+        note="must be 0: transfers only move points between the ten wallets",
+    )
     from rewards.selectors import ledger_audit_report
 
     audit = ledger_audit_report()
@@ -74,101 +119,129 @@ def run(report: Any) -> None:
         "ledger_audit problems after the run",
         problems,
         "count",
-        note=f"{audit.entries} entries checked; must be 0",
+        note=f"{audit.entries} entries checked; must be 0; load after {procs.load()}",
     )
 
 
-# --- measuring -----------------------------------------------------------------------------------
-
-# A worker factory returns (setup, move, balances): ``setup()`` opens per-thread resources and
-# returns a state, ``move(state, source_index, target_index)`` moves one point and returns True on
-# success, ``balances()`` reads the ten balances in wallet order.
-WorkerFactory = tuple[Callable[[], Any], Callable[[Any, int, int], bool], Callable[[], list[int]]]
-
-
-def _measure(workers: int, factory: WorkerFactory) -> tuple[float, int, int]:
-    setup, move, balances = factory
-    before = balances()
-    barrier = threading.Barrier(workers + 1)
-    counts: list[Counter] = [Counter() for _ in range(workers)]
-    done = [0] * workers
-    errors = [0] * workers
-    deadline = [0.0]
-
-    def work(index: int) -> None:
-        rng = random.Random(index)  # noqa: S311 - benchmark traffic
-        state = setup()
-        try:
-            barrier.wait()
-            while time.perf_counter() < deadline[0]:
-                source, target = rng.sample(range(WALLETS), 2)
-                try:
-                    moved = move(state, source, target)
-                except Exception:  # noqa: BLE001 - counted and reported
-                    errors[index] += 1
-                    continue
-                if moved:
-                    counts[index][source] -= 1
-                    counts[index][target] += 1
-                    done[index] += 1
-        finally:
-            _teardown(state)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.perf_counter() + SECONDS
-    started = time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-
-    expected = Counter(dict(enumerate(before)))
-    for count in counts:
-        expected.update(count)
-    after = balances()
-    drift = sum(abs(after[i] - expected[i]) for i in range(WALLETS))
-    return sum(done) / elapsed, drift, sum(errors)
-
-
-def _teardown(state: Any) -> None:
-    from django.db import connection
-
-    if hasattr(state, "close"):
-        state.close()
-    connection.close()
+def _pair(rng: random.Random) -> tuple[int, int]:
+    source, target = rng.sample(range(WALLETS), 2)
+    return source, target
 
 
 # --- the service ---------------------------------------------------------------------------------
 
 
-def _service_worker_factory(users: list, *, keyed: bool = False) -> WorkerFactory:
-    from rewards.selectors import wallet_balance
-    from rewards.services import points_transfer
+def _service_client(users: list) -> procs.Client:
+    def setup() -> random.Random:
+        return random.Random(os.getpid())  # noqa: S311 - benchmark traffic
 
-    sequence = iter(range(10**12))
-    lock = threading.Lock()
-    run_id = f"{time.time_ns()}"
+    def step(rng: random.Random, _index: int, _clients: int) -> int:
+        from rewards.services import points_transfer
 
-    def move(_state: Any, source: int, target: int) -> bool:
-        key = None
-        if keyed:
-            with lock:
-                key = f"bench:{run_id}:{next(sequence)}"
-        points_transfer(
-            source=users[source],
-            target=users[target],
-            amount=1,
-            reason="transfer",
-            idempotency_key=key,
+        source, target = _pair(rng)
+        points_transfer(source=users[source], target=users[target], amount=1, reason="transfer")
+        return 1
+
+    return setup, step
+
+
+def _function_client(user_ids: list[int]) -> procs.Client:
+    """The exact statement and parameters ``rewards.services._post_sql`` sends, through psycopg."""
+
+    def setup() -> tuple[Any, random.Random]:
+        import psycopg
+
+        return (
+            psycopg.connect(procs.conninfo(), autocommit=True),
+            random.Random(os.getpid()),  # noqa: S311 - benchmark traffic
         )
-        return True
 
-    def balances() -> list[int]:
-        return [wallet_balance(user=user) for user in users]
+    def step(state: tuple[Any, random.Random], _index: int, _clients: int) -> int:
+        from django.utils import timezone
 
-    return (lambda: None), move, balances
+        from rewards.services import LEDGER_POST_SQL
+
+        conn, rng = state
+        source, target = _pair(rng)
+        row = conn.execute(
+            LEDGER_POST_SQL,
+            [
+                ["wallet", "wallet"],
+                [user_ids[source], user_ids[target]],
+                ["", ""],
+                [-1, 1],
+                "transfer",
+                "",
+                "",
+                None,
+                None,
+                timezone.now(),
+                0,
+            ],
+        ).fetchone()
+        return 1 if row[0] == "ok" else 0
+
+    return setup, step
+
+
+def _orm_sql_client(user_ids: list[int], account_ids: dict[int, int]) -> procs.Client:
+    """The ORM path's statements (``_post_orm`` for a transfer between existing wallets)."""
+
+    def setup() -> tuple[Any, random.Random]:
+        import psycopg
+
+        return (
+            psycopg.connect(procs.conninfo()),
+            random.Random(os.getpid()),  # noqa: S311 - benchmark traffic
+        )
+
+    def step(state: tuple[Any, random.Random], _index: int, _clients: int) -> int:
+        from django.utils import timezone
+
+        conn, rng = state
+        source, target = _pair(rng)
+        users = [user_ids[source], user_ids[target]]
+        now = timezone.now()
+        with conn.transaction():
+            rows = conn.execute(
+                "SELECT id, kind, user_id, reference, balance, created_at, updated_at"
+                " FROM rewards_ledgeraccount WHERE (kind = 'wallet' AND reference = ''"
+                " AND user_id = %s) OR (kind = 'wallet' AND reference = '' AND user_id = %s)"
+                " ORDER BY id FOR NO KEY UPDATE",
+                users,
+            ).fetchall()
+            balance = {row[2]: (row[0], row[4]) for row in rows}
+            (source_id, source_balance), (target_id, target_balance) = (
+                balance[users[0]],
+                balance[users[1]],
+            )
+            transfer_id = conn.execute(
+                "INSERT INTO rewards_transfer (reason, description, reference, idempotency_key,"
+                " initiated_by_id, reverses_id, created_at) VALUES ('transfer', '', '', NULL,"
+                " NULL, NULL, %s) RETURNING id",
+                [now],
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO rewards_entry (transfer_id, account_id, amount, balance_after,"
+                " created_at) SELECT * FROM UNNEST(%s::bigint[], %s::bigint[], %s::bigint[],"
+                " %s::bigint[], %s::timestamptz[]) RETURNING id",
+                [
+                    [transfer_id, transfer_id],
+                    [source_id, target_id],
+                    [-1, 1],
+                    [source_balance - 1, target_balance + 1],
+                    [now, now],
+                ],
+            )
+            conn.execute(
+                "UPDATE rewards_ledgeraccount SET balance = CASE WHEN id = %s THEN balance + -1"
+                " WHEN id = %s THEN balance + 1 ELSE NULL END, updated_at = %s"
+                " WHERE id IN (%s, %s)",
+                [source_id, target_id, now, source_id, target_id],
+            )
+        return 1
+
+    return setup, step
 
 
 def _hot_wallets() -> list:
@@ -193,6 +266,17 @@ def _hot_wallets() -> list:
     return users
 
 
+def _wallet_balances(user_ids: list[int]) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(procs.conninfo()) as conn:
+        rows = conn.execute(
+            "SELECT balance FROM rewards_ledgeraccount WHERE user_id = ANY(%s) ORDER BY user_id",
+            [user_ids],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
 def _widen_pool(size: int) -> None:
     """Let every worker hold its own connection (the default pool allows 10)."""
     from django.db import connection
@@ -209,7 +293,7 @@ def _widen_pool(size: int) -> None:
     options["pool"] = {**pool, "min_size": 1, "max_size": size, "timeout": 30}
 
 
-# --- the floor: raw SQL with psycopg -------------------------------------------------------------
+# --- the minimal floor: raw SQL with psycopg -----------------------------------------------------
 
 
 def _raw_tables(cursor: Any) -> None:
@@ -230,19 +314,18 @@ def _raw_tables(cursor: Any) -> None:
     )
 
 
-def _raw_url() -> str:
-    import os
+def _minimal_client() -> procs.Client:
+    def setup() -> tuple[Any, random.Random]:
+        import psycopg
 
-    return os.environ["DATABASE_URL"]
+        return (
+            psycopg.connect(procs.conninfo()),
+            random.Random(os.getpid()),  # noqa: S311 - benchmark traffic
+        )
 
-
-def _raw_worker_factory() -> WorkerFactory:
-    import psycopg
-
-    def setup() -> Any:
-        return psycopg.connect(_raw_url())
-
-    def move(conn: Any, source: int, target: int) -> bool:
+    def step(state: tuple[Any, random.Random], _index: int, _clients: int) -> int:
+        conn, rng = state
+        source, target = _pair(rng)
         source_id, target_id = source + 1, target + 1
         with conn.transaction():
             rows = conn.execute(
@@ -251,7 +334,7 @@ def _raw_worker_factory() -> WorkerFactory:
                 [[source_id, target_id]],
             ).fetchall()
             if dict(rows)[source_id] < 1:
-                return False
+                return 0
             conn.execute(
                 "UPDATE bench_ledger_account SET balance = balance - 1 WHERE id = %s", [source_id]
             )
@@ -262,11 +345,6 @@ def _raw_worker_factory() -> WorkerFactory:
                 "INSERT INTO bench_ledger_journal (source, target, amount) VALUES (%s, %s, 1)",
                 [source_id, target_id],
             )
-        return True
+        return 1
 
-    def balances() -> list[int]:
-        with psycopg.connect(_raw_url()) as conn:
-            rows = conn.execute("SELECT balance FROM bench_ledger_account ORDER BY id").fetchall()
-        return [row[0] for row in rows]
-
-    return setup, move, balances
+    return setup, step
