@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def _titles(response) -> list[str]:
     return re.findall(
-        r'<h[23] class="offer-title"><a href="/\w\w/offers/\d+/">([^<]+)</a></h[23]>',
+        r'<h[23] class="offer-title"><a href="/\w\w/offers/\d+/"><bdi>([^<]+)</bdi></a></h[23]>',
         response.content.decode(),
     )
 
