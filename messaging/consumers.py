@@ -253,8 +253,11 @@ class ThreadChatConsumer(MessagingConsumer):
     # --- client → server ------------------------------------------------------------------------
 
     def _send_sync(self, raw: str) -> int:
-        thread = Thread.objects.get(pk=self.thread_id)
-        return services.message_send(thread=thread, sender=self.user, content=raw).pk
+        # The service locks and reads the thread row itself: no separate read before it (a thread
+        # deleted meanwhile still raises Thread.DoesNotExist there, a 4403 close).
+        return services.message_send(
+            thread=Thread(pk=self.thread_id), sender=self.user, content=raw
+        ).pk
 
     def _read_sync(self, message_id: int | None) -> None:
         thread = Thread.objects.get(pk=self.thread_id)
