@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError as FilterValidationError
 from marketplace import selectors
 from marketplace.api.filters import OFFER_ORDERINGS, OfferFilterSet
 from marketplace.cache import public_page
-from marketplace.models import AvailabilitySlot, Category, OfferMode
+from marketplace.models import AvailabilitySlot, Category, OfferMode, Proficiency
 
 PAGE_SIZE = 20
 # The orderings offered in the page's form (the API accepts a few more aliases of these).
@@ -169,6 +169,9 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
     if member is None:
         raise Http404(_("This member does not exist."))
     skills = selectors.user_skills_profile_section(member)
+    labels = dict(Proficiency.choices)
+    for skill in skills["offered"] + skills["wanted"]:
+        skill["proficiency_label"] = labels.get(skill["proficiency_level"], "")
     slots = list(AvailabilitySlot.objects.filter(user_id=member.pk))
     offers = list(
         selectors.offer_queryset(viewer=None).filter(owner_id=member.pk).order_by("-created_at")[:6]

@@ -272,7 +272,7 @@ def test_profile_shows_skills_rating_and_availability_in_the_viewers_time_zone(c
 
     # then: 09:00 in Cairo is 16:00 (winter) or 15:00 (summer) in Tokyo
     assert "Huda" in html
-    assert "Oud" in html
+    assert '<span class="badge">Oud</span> <span class="muted">Intermediate</span>' in html
     assert "Python" in html
     assert "4.5" in html
     assert "Asia/Tokyo" in html
