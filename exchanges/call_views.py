@@ -7,8 +7,8 @@
   gets a 404.
 - ``call_join`` (POST, from ``exchanges/_join_call.html``) opens the swap's call, or reuses the one
   already open, through ``exchanges.services.video_call_create``, then goes to the call page.
-- The ``calls`` template library (registered in settings' ``TEMPLATES`` ``libraries``) gives the
-  button its rule: ``{% call_is_due swap user as due %}``.
+- ``call_is_due`` is the button's rule; templates use it through ``{% load calls %}``
+  (``exchanges/templatetags/calls.py``): ``{% call_is_due swap user as due %}``.
 
 Mounted by ``config/urls.py`` (``exchanges.call_urls``) in the localized patterns.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django import template
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -36,8 +35,6 @@ from core.exceptions import ApplicationError, NotFound
 from exchanges import selectors, services
 from exchanges.models import Swap
 
-register = template.Library()
-
 
 def call_window(swap: Swap) -> tuple[datetime, datetime]:
     """When the swap's call may be joined: ``VIDEO_CALL_JOIN_EARLY_MINUTES`` before its start,
@@ -54,11 +51,6 @@ def call_is_due(swap: Swap, user: Any, *, now: datetime | None = None) -> bool:
         return False
     opens, closes = call_window(swap)
     return opens <= (now or timezone.now()) < closes
-
-
-@register.simple_tag(name="call_is_due")
-def call_is_due_tag(swap: Swap, user: Any) -> bool:
-    return call_is_due(swap, user)
 
 
 def _swap_page(request: HttpRequest, swap_id: int) -> str:

@@ -602,9 +602,8 @@ CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {
 
 # --- video call page ---
 # The swap page's "Join the call" button shows from this many minutes before a session's start
-# until its end (exchanges/call_views.py), and `{% load calls %}` gives templates that rule.
+# until its end (exchanges/call_views.py); `{% load calls %}` gives templates that rule.
 VIDEO_CALL_JOIN_EARLY_MINUTES = int(os.environ.get("VIDEO_CALL_JOIN_EARLY_MINUTES", "15"))
-TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["calls"] = "exchanges.call_views"
 
 # --- security ---
 # Content-Security-Policy for the site (django-csp 4): no inline script or style anywhere, nothing
