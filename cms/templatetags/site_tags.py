@@ -25,6 +25,9 @@ class LanguageLink:
     name: str
     url: str
     is_current: bool
+    # False when the page has no translation in this language and the link falls back to that
+    # language's home: such a link is no hreflang alternate.
+    is_translation: bool = True
 
 
 def _page_urls(page: Page, request: object) -> dict[str, str]:
@@ -55,17 +58,18 @@ def language_links(context: template.Context) -> list[LanguageLink]:
     links = []
     for code, _name in settings.LANGUAGES:
         if isinstance(page, Page) and page.pk:
-            url = page_urls.get(code, f"/{code}/")
+            url = page_urls.get(code, "")
         else:
             url = translate_url(path, code)
             if url == path and code != current:
-                url = f"/{code}/"
+                url = ""
         links.append(
             LanguageLink(
                 code=code,
                 name=NATIVE_NAMES.get(code) or get_language_info(code)["name_local"],
-                url=url,
+                url=url or f"/{code}/",
                 is_current=code == current,
+                is_translation=bool(url),
             )
         )
     context.render_context["_language_links"] = links

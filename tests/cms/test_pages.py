@@ -131,8 +131,12 @@ def test_page_without_translation_switches_to_the_other_home(client):
     # when
     html = client.get(about.get_url()).content.decode()
 
-    # then
+    # then: the switch leads to the Arabic home, and no alternate claims it is this page
     assert _switch_links(html) == {"ar": "/ar/"}
+    assert _alternates(html) == {
+        "en": f"http://testserver{about.get_url()}",
+        "x-default": f"http://testserver{about.get_url()}",
+    }
 
 
 def test_home_page_shows_live_featured_offers_and_categories(client):
