@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, content_blocks, section_blocks
@@ -100,7 +101,7 @@ class HelpIndexPage(SitePage):
         verbose_name = _("help index")
         verbose_name_plural = _("help indexes")
 
-    def articles(self) -> models.QuerySet:
+    def articles(self) -> PageQuerySet:
         return HelpArticlePage.objects.live().public().child_of(self).order_by("path")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:

@@ -53,7 +53,7 @@ def _page_entries(site: Site, root_url: str) -> list[SitemapEntry]:
 def _localized_entries(
     root_url: str, name: str, rows: list[tuple[int, dt.datetime | None]]
 ) -> list[SitemapEntry]:
-    entries = []
+    entries: list[SitemapEntry] = []
     for pk, lastmod in rows:
         alternates = {}
         for code, _name in settings.LANGUAGES:

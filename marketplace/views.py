@@ -8,10 +8,12 @@ offers for the same query. Anonymous answers are cached (``marketplace.cache``).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +23,7 @@ from rest_framework.exceptions import ValidationError as FilterValidationError
 from marketplace import selectors
 from marketplace.api.filters import OFFER_ORDERINGS, OfferFilterSet
 from marketplace.cache import public_page
-from marketplace.models import AvailabilitySlot, Category, OfferMode, Proficiency
+from marketplace.models import AvailabilitySlot, Category, Offer, OfferMode, Proficiency
 
 PAGE_SIZE = 20
 # The orderings offered in the page's form (the API accepts a few more aliases of these).
@@ -51,8 +53,8 @@ def _filter_data(params: QueryDict) -> dict[str, str]:
     return data
 
 
-def _paginate(request: HttpRequest, items: object) -> object:
-    paginator = Paginator(items, PAGE_SIZE)
+def _paginate(request: HttpRequest, items: QuerySet[Offer]) -> Page:
+    paginator: Paginator = Paginator(items, PAGE_SIZE)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except PageNotAnInteger:
@@ -128,7 +130,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 
 def _upcoming_availability(
-    slots: list[AvailabilitySlot], owner_zone: object, days: int = AVAILABILITY_DAYS
+    slots: list[AvailabilitySlot], owner_zone: zoneinfo.ZoneInfo, days: int = AVAILABILITY_DAYS
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     start = timezone.now().replace(minute=0, second=0, microsecond=0)
     end = start + dt.timedelta(days=days)
