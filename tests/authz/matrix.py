@@ -240,11 +240,13 @@ def a_peer_message(owner, peer) -> dict[str, Any]:
 
 
 def an_attachment(owner, peer) -> dict[str, Any]:
+    from messaging.models import Attachment
     from tests.messaging.factories import pair_thread, png_bytes, send, upload
 
     thread = pair_thread(owner, peer)
     message = send(thread, owner, "", attachments=[upload("p.png", png_bytes(), "image/png")])
-    return {"thread_id": thread.pk, "attachment_id": message.attachments.get().pk}
+    attachment = Attachment.objects.get(message_id=message.pk)
+    return {"thread_id": thread.pk, "attachment_id": attachment.pk}
 
 
 def a_block(owner, peer) -> dict[str, Any]:
@@ -288,11 +290,11 @@ MATRIX: dict[str, Entry] = {
     "auth-export": Entry({"GET": signed_in}, owned=False),
     "users-register": Entry(AUTH, owned=False),
     "users-login": Entry(AUTH, owned=False),
-    "users-logout": Entry(AUTH, owned=False),
+    "users-logout": Entry({"POST": signed_in}, owned=False),
     "users-list": Entry({"GET": moderators}, owned=False),
     "admin-users-list": Entry({"GET": moderators}, owned=False),
     "admin-users-detail": Entry({"GET": moderators}, build=user_itself),
-    "users-detail": Entry({"GET": public}, build=user_itself),
+    "users-detail": Entry({"GET": signed_in}, build=user_itself),
     # Staff act on others, never on themselves.
     "users-suspend": Entry(
         {"POST": with_overrides(moderators, moderator__owner=403, admin__owner=403)},
@@ -302,14 +304,15 @@ MATRIX: dict[str, Entry] = {
         {"POST": with_overrides(moderators, moderator__owner=403, admin__owner=403)},
         build=user_itself,
     ),
-    "users-role": Entry({"POST": admins}, build=user_itself),
+    "users-role": Entry({"POST": with_overrides(admins, admin__owner=403)}, build=user_itself),
     # marketplace
     "category-list": Entry({"GET": public}, owned=False),
     "skill-category-list": Entry({"GET": public}, owned=False),
     "create-gig": Entry({"POST": signed_in}, owned=False),
     "offer-list": Entry({"GET": public, "POST": signed_in}, owned=False),
     "gig-list": Entry({"GET": public, "POST": signed_in}, owned=False),
-    "listing-list": Entry({"GET": public, "POST": signed_in}, owned=False),
+    # seed 002's skills/: the member's own listings
+    "listing-list": Entry(COLLECTION, owned=False),
     "skill-list": Entry({"GET": public}, owned=False),
     "skill-detail": Entry({"GET": public}, build=a_catalogue_skill, owned=False),
     "user-skill-list": Entry(COLLECTION, owned=False),
