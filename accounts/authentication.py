@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import router
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
@@ -34,6 +36,41 @@ def token_predates_cutoff(user: Any, issued_at: Any) -> bool:
     return int(issued_at) <= int(cutoff.timestamp())
 
 
+# The authenticated user's SQL, compiled once per process and database: building the annotated
+# query (role and e-mail verification) cost more CPU than running it (docs/benchmarks.md).
+_USER_SQL: dict[str, tuple[str, list[Any], int]] = {}
+_PK_MARK = -7_391_540_263  # no row has this id; it marks the id's place among the parameters
+
+
+def _user_by_id(user_model: Any, user_id: Any) -> Any:
+    """The user with ``role_name`` and ``email_is_verified`` (as ``user_queryset()`` gives), or
+    None when there is no such user."""
+    from accounts.selectors import user_queryset
+
+    try:
+        pk = user_model._meta.pk.to_python(user_id)
+    except (DjangoValidationError, TypeError, ValueError):
+        return None
+    if pk is None or user_model._meta.pk.attname != api_settings.USER_ID_FIELD:
+        return user_queryset().filter(**{api_settings.USER_ID_FIELD: user_id}).first()
+    alias = router.db_for_read(user_model)
+    compiled = _USER_SQL.get(alias)
+    if compiled is None:
+        sql, params = user_queryset().filter(pk=_PK_MARK).query.sql_with_params()
+        compiled = (sql, list(params), list(params).index(_PK_MARK))
+        _USER_SQL[alias] = compiled
+    sql, params, index = compiled
+    params = list(params)
+    params[index] = pk
+    found = list(user_model.objects.raw(sql, params).using(alias))
+    if not found:
+        return None
+    user = found[0]
+    # A raw query skips the annotations' converters (SQLite answers EXISTS with 0 or 1).
+    user.email_is_verified = bool(user.email_is_verified)
+    return user
+
+
 class JWTAuthentication(SimpleJWTAuthentication):
     """``Authorization: Bearer <access JWT>``; tokens from before a suspension are refused.
 
@@ -43,16 +80,13 @@ class JWTAuthentication(SimpleJWTAuthentication):
     """
 
     def get_user(self, validated_token: Any) -> Any:
-        from accounts.selectors import user_queryset
-
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
-        try:
-            user = user_queryset().get(**{api_settings.USER_ID_FIELD: user_id})
-        except (self.user_model.DoesNotExist, ValueError, TypeError) as exc:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+        user = _user_by_id(self.user_model, user_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(

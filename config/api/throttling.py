@@ -14,7 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.http import HttpRequest, HttpResponse
@@ -139,13 +141,31 @@ class UserRateThrottle(FixedWindowRateThrottle):
 
 
 class RateLimitHeadersMiddleware:
-    """Copy the tightest throttle state of the request onto the response headers."""
+    """Copy the tightest throttle state of the request onto the response headers.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async capable: under ASGI a sync-only middleware makes Django hop between the event
+    loop and a thread around it on every request (docs/benchmarks.md, "Reads and serving").
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        return self._headers(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        return self._headers(request, await self.get_response(request))
+
+    @staticmethod
+    def _headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         state: RateLimitState | None = getattr(request, "_ratelimit_state", None)
         if state is not None:
             response["X-RateLimit-Limit"] = str(state.limit)
