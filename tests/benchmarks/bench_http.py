@@ -533,6 +533,10 @@ def run(report) -> None:
     summary: dict[str, dict[str, float]] = {}
 
     for index, kind in enumerate(SERVERS):
+        if index:
+            # Access tokens live 15 minutes: fresh ones for each server.
+            members = _members()
+            rows = [row for row in _rows(members) if not selected or row[0] in selected]
         project_app, bare_app = _apps(kind)
         results: dict[str, list[dict]] = {}
         with serve(kind, bare_app, env, "/") as server:
