@@ -221,6 +221,11 @@ class Transfer(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
+    # Not stored: set by rewards.services on the transfer a movement returns (``replayed`` when
+    # an idempotency key returned an earlier transfer; ``accounts`` with their new balances).
+    replayed: bool
+    accounts: list[LedgerAccount]
+
     class Meta:
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
