@@ -16,6 +16,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as FilterValidationError
@@ -113,6 +114,7 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
         "nav_section": "offers",
         "offer": offer,
         "request_url": f"/{request.LANGUAGE_CODE}/me/swaps/new/?{urlencode({'offer': offer.pk})}",
+        "message_url": f"{reverse('messaging:new')}?{urlencode({'to': offer.owner_id})}",
     }
     return render(request, "marketplace/public/offer_detail.html", context)
 
@@ -180,6 +182,7 @@ def profile(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     context = {
         "member": member,
+        "message_url": f"{reverse('messaging:new')}?{urlencode({'to': member.pk})}",
         "skills": skills,
         "availability": _upcoming_availability(slots, selectors.user_zone(member)),
         "offers": offers,

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import EditView, IndexView, InspectView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import Button, ListingButton
@@ -37,6 +37,7 @@ from wagtail.permissions import register_permission_policy
 
 from core.exceptions import ApplicationError
 from marketplace import services, tasks
+from marketplace.cache import offers_cache_bump
 from marketplace.models import Category, Offer, OfferStatus, Skill, SkillStatus
 
 MODERATE_OFFER = "marketplace.moderate_offer"
@@ -54,10 +55,29 @@ def moderation_queue(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
 # --- categories and skills ------------------------------------------------------------------------
 
 
+# Category and skill names appear on cached public pages (marketplace/cache.py): every save here
+# invalidates them after commit, as the services do for members' writes.
+
+
+class CategoryCreateView(CreateView):
+    def save_instance(self) -> Category:
+        instance = super().save_instance()
+        transaction.on_commit(offers_cache_bump)
+        return instance
+
+
 class CategoryEditView(EditView):
     def save_instance(self) -> Category:
         instance = super().save_instance()
         transaction.on_commit(lambda: tasks.offers_reindex_for_category_task.delay(instance.pk))
+        transaction.on_commit(offers_cache_bump)
+        return instance
+
+
+class SkillCreateView(CreateView):
+    def save_instance(self) -> Skill:
+        instance = super().save_instance()
+        transaction.on_commit(offers_cache_bump)
         return instance
 
 
@@ -65,6 +85,7 @@ class SkillEditView(EditView):
     def save_instance(self) -> Skill:
         instance = super().save_instance()
         transaction.on_commit(lambda: tasks.offers_reindex_for_skill_task.delay(instance.pk))
+        transaction.on_commit(offers_cache_bump)
         return instance
 
 
@@ -73,6 +94,7 @@ class CategoryViewSet(ModelViewSet):
     icon = "folder-open-inverse"
     menu_label = _("Categories")
     add_to_admin_menu = False
+    add_view_class = CategoryCreateView
     edit_view_class = CategoryEditView
     copy_view_enabled = False
     form_fields = [
@@ -98,6 +120,7 @@ class SkillViewSet(ModelViewSet):
     icon = "tag"
     menu_label = _("Skills")
     add_to_admin_menu = False
+    add_view_class = SkillCreateView
     edit_view_class = SkillEditView
     copy_view_enabled = False
     form_fields = [

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from marketplace import services
 from tests.accounts.factories import UserFactory
 from tests.cms.factories import help_article, help_index, home, publish
-from tests.marketplace.factories import CategoryFactory, make_offer
+from tests.marketplace.factories import make_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -192,18 +192,51 @@ def test_previews_are_never_cached(admin_client, client):
     assert "X-Page-Cache" not in preview
 
 
-def test_a_category_written_by_staff_shows_once_the_version_is_bumped(client):
-    # given: categories are edited in the Wagtail admin, whose save bumps nothing by itself
-    from marketplace.cache import offers_cache_bump
+def test_a_category_added_and_renamed_in_the_admin_invalidates_cached_pages(
+    client, django_capture_on_commit_callbacks
+):
+    # given: a cached category list, and a moderator in the Wagtail admin
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
 
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    staff = Client()
+    staff.force_login(moderator)
     client.get("/en/categories/")
-    CategoryFactory(name_en="Calligraphy")
+    form = {
+        "name_en": "Calligraphy",
+        "name_ar": "الخط",
+        "slug": "calligraphy",
+        "description_en": "",
+        "description_ar": "",
+        "icon": "",
+        "sort_order": 1,
+        "is_active": "on",
+    }
 
-    # when
-    offers_cache_bump()
+    # when: the moderator adds a category
+    with django_capture_on_commit_callbacks(execute=True):
+        added = staff.post(reverse("marketplace_categories:add"), form)
+
+    # then: the next anonymous visit shows it
+    assert added.status_code == 302
+    assert "Calligraphy" in client.get("/en/categories/").content.decode()
+
+    # when: the moderator renames it
+    from marketplace.models import Category
+
+    category = Category.objects.get(slug="calligraphy")
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = staff.post(
+            reverse("marketplace_categories:edit", args=[category.pk]),
+            {**form, "name_en": "Arabic calligraphy"},
+        )
 
     # then
-    assert "Calligraphy" in client.get("/en/categories/").content.decode()
+    assert edited.status_code == 302
+    assert "Arabic calligraphy" in client.get("/en/categories/").content.decode()
 
 
 def test_cache_off_with_zero_seconds(client, offer, settings):
