@@ -277,7 +277,7 @@ MATRIX: dict[str, Entry] = {
     "auth-register": Entry(AUTH, owned=False),
     "auth-login": Entry(AUTH, owned=False),
     "auth-refresh": Entry(AUTH, owned=False),
-    "auth-logout": Entry(AUTH, owned=False),
+    "auth-logout": Entry({"POST": signed_in}, owned=False),
     "auth-google": Entry(AUTH, owned=False),
     "auth-password-reset": Entry(AUTH, owned=False),
     "auth-password-reset-confirm": Entry(AUTH, owned=False),
@@ -343,9 +343,7 @@ MATRIX: dict[str, Entry] = {
     "chat-rooms": Entry(COLLECTION, owned=False),
     "notifications": Entry({"GET": signed_in}, owned=False),
     "notifications-read-all": Entry({"POST": signed_in}, owned=False),
-    "notifications-preferences": Entry(
-        {"GET": signed_in, "PUT": signed_in, "PATCH": signed_in}, owned=False
-    ),
+    "notifications-preferences": Entry({"GET": signed_in, "PUT": signed_in}, owned=False),
 }
 
 # Offers and their seed aliases (gigs/, skills/): public to read, the owner's to change,
@@ -394,7 +392,7 @@ MATRIX["swap-detail"] = Entry(
 )
 for action in SWAP_ACTIONS:
     MATRIX[f"swap-{action}"] = Entry({"POST": owner_only}, build=a_swap)
-MATRIX["meeting-detail"] = Entry({"GET": owner_only, "PATCH": owner_only}, build=a_swap)
+MATRIX["meeting-detail"] = Entry({"GET": owner_only}, build=a_swap)
 MATRIX["meeting-update-status"] = Entry({"PATCH": owner_only_body_first}, build=a_swap)
 MATRIX["session-detail"] = Entry(
     {"GET": owner_only, "PATCH": owner_only, "DELETE": owner_only}, build=a_swap
