@@ -118,3 +118,19 @@ services-down:
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
+
+# --- cluster and audit (h8) ---
+# The production shape on this machine: two web replicas behind nginx, a Celery worker and beat,
+# PostgreSQL and Redis (scripts/cluster; CLUSTER_SERVE=split serves HTTP from WSGI workers).
+.PHONY: cluster cluster-down audit
+cluster: install
+	scripts/cluster up
+
+cluster-down:
+	scripts/cluster down
+
+# Known vulnerabilities of the pinned packages (PyPI's advisory data). --strict: a package that
+# could not be checked fails the audit rather than passing unchecked.
+AUDIT_ARGS ?= --strict
+audit: install
+	$(VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip $(AUDIT_ARGS)
