@@ -37,6 +37,8 @@ def process_env(faults_dir: Path, **extra: str) -> dict[str, str]:
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
         "EMAIL_BACKEND": "tests.faults.mail.SpoolBackend",
+        # A send's lease must lapse before the killed task comes back (messaging e-mails).
+        "MESSAGING_EMAIL_LEASE_SECONDS": "1",
         "FAULTS_DIR": str(faults_dir),
         "LOG_LEVEL": "WARNING",
     }
