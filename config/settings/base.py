@@ -673,3 +673,6 @@ if REDIS_URL and CHANNEL_LAYER_BACKEND == "pubsub":
     }
 # The JWT algorithm is pinned: simplejwt verifies with exactly this one (never the token's header).
 SIMPLE_JWT["ALGORITHM"] = "HS256"
+# A notification e-mail is claimed by a lease in the shared cache while it is sent (no row lock
+# over SMTP); it must lapse before CELERY_VISIBILITY_TIMEOUT hands a killed worker's task back.
+MESSAGING_EMAIL_LEASE_SECONDS = int(os.environ.get("MESSAGING_EMAIL_LEASE_SECONDS", "300"))

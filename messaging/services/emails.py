@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -48,22 +49,35 @@ def notification_email_send(
     """E-mail one notification in the recipient's language (what the Celery task runs)."""
     if not recipient.is_active or not recipient.email:
         return False
+    lease = ""
     if notification is not None:
-        # At most once per notification, however often the task is delivered.
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed:
+        if Notification.objects.filter(pk=notification.pk, emailed_at__isnull=False).exists():
+            return False
+        # A lease in the shared cache while the mail is out, not a row lock (no lock over network
+        # I/O): a second delivery during the lease skips it; a worker killed mid-send leaves the
+        # lease to lapse, and the task, redelivered (acks_late, config/celery.py), sends it.
+        lease = f"messaging:notification-email:{notification.pk}"
+        if not cache.add(lease, 1, timeout=settings.MESSAGING_EMAIL_LEASE_SECONDS):
             return False
         title, body = notification.title, notification.body
     else:
         title, body = notification_render(recipient=recipient, kind=kind, context=context)
-    _send_mail(
-        recipient=recipient,
-        subject=title,
-        template="notification",
-        context={"title": title, "body": body, "kind": kind},
-    )
+    try:
+        _send_mail(
+            recipient=recipient,
+            subject=title,
+            template="notification",
+            context={"title": title, "body": body, "kind": kind},
+        )
+    except Exception:
+        # A failed send leaves nothing claimed: the next delivery or retry sends it.
+        if lease:
+            cache.delete(lease)
+        raise
+    if notification is not None:
+        Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
     return True
 
 
