@@ -25,6 +25,30 @@ def _service_missing(marker: str) -> str | None:
     return None
 
 
+def _uses_database(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or any(
+        name in fixtures for name in ("db", "transactional_db", "live_server")
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests after every other database test (pytest-django has ordered them).
+
+    They restore the migrations' rows (Wagtail tree, groups) by serialized rollback and leave an
+    empty database behind them (their flushes skip post_migrate), which the other transactional
+    tests, coming after a normal flush, do not expect. tests/e2e/conftest.py empties the database
+    before each restore, whatever ran before.
+    """
+    e2e = [item for item in items if "/tests/e2e/" in str(item.fspath)]
+    if not e2e:
+        return
+    rest = [item for item in items if "/tests/e2e/" not in str(item.fspath)]
+    last_db = max((i for i, item in enumerate(rest) if _uses_database(item)), default=-1)
+    items[:] = rest[: last_db + 1] + e2e + rest[last_db + 1 :]
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in ("postgres", "redis"):
         if item.get_closest_marker(marker) is None:

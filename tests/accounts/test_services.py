@@ -52,7 +52,7 @@ def test_a_failing_hook_rolls_the_signup_back():
 @pytest.mark.django_db
 def test_browser_signup_through_allauth_is_onboarded_too(client, created_hook):
     response = client.post(
-        "/accounts/signup/",
+        "/en/accounts/signup/",
         {
             "email": "browser@example.test",
             "password1": "a-long-passphrase-42",
@@ -67,10 +67,12 @@ def test_browser_signup_through_allauth_is_onboarded_too(client, created_hook):
 
 
 @pytest.mark.django_db
-def test_browser_sign_in_page_renders(client):
-    response = client.get("/accounts/login/")
+def test_browser_sign_in_page_renders_in_the_visitors_language(client):
+    response = client.get("/en/accounts/login/")
+    unprefixed = client.get("/accounts/login/")
 
     assert response.status_code == 200
+    assert (unprefixed.status_code, unprefixed["Location"]) == (302, "/en/accounts/login/")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -103,7 +105,7 @@ def test_browser_google_sign_in_asks_for_offline_calendar_access(client, setting
         }
     }
 
-    response = client.post("/accounts/google/login/")
+    response = client.post("/en/accounts/google/login/")
 
     assert response.status_code == 302
     url = urlsplit(response["Location"])

@@ -121,10 +121,34 @@ class PlaywrightDriver:
             self._manager.__exit__(None, None, None)
 
 
+@pytest.fixture
+def _database_emptied(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Empty every table before the serialized rollback restores the migrations' rows.
+
+    The restore inserts rows by primary key on top of what is there: after a transactional test
+    whose flush let post_migrate recreate content types and permissions under new ids, the
+    restored ones collide with them (unique app_label, model). A flush without post_migrate first
+    makes the restore start from nothing, whatever test ran before.
+    """
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        # Sequences stay where they are, as Django's own flush between tests leaves them: reset,
+        # they would hand out the restored rows' ids again.
+        call_command(
+            "flush",
+            interactive=False,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
+            verbosity=0,
+        )
+
+
 @pytest.fixture(autouse=True)
 def _orm_beside_playwright(
     monkeypatch: pytest.MonkeyPatch,
     _playwright: PlaywrightDriver,
+    _database_emptied: None,
     transactional_db: None,
     django_db_serialized_rollback: None,
 ) -> Iterator[None]:

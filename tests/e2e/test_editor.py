@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,12 @@ def test_an_editor_publishes_a_page_in_english_and_arabic(live_server_url, new_c
 
     # when: they write an English standard page under the English home page and publish it
     page.goto(f"{live_server_url}/admin/pages/add/cms/standardpage/{home_en.pk}/")
-    page.fill("#id_title", "Community guidelines")
+    # Wagtail's scripts fill the slug from the title as the editor types; typed before they have
+    # started, the title leaves the slug empty and publishing is refused ("Slug: required").
+    page.wait_for_load_state("networkidle")
+    page.locator("#id_title").press_sequentially("Community guidelines")
+    page.locator("#id_title").blur()
+    expect(page.locator("#id_slug")).to_have_value("community-guidelines")
     page.fill("#id_intro", "Be kind and on time.")
     with page.expect_navigation():
         page.locator("button[name=action-publish]").evaluate("button => button.click()")

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from marketplace.cache import offers_cache_bump
 from marketplace.models import Match, Skill, UserSkill
 from tests.accounts.factories import UserFactory
 from tests.marketplace.factories import CategoryFactory, SkillFactory, UserSkillFactory
@@ -200,7 +201,9 @@ def test_adding_a_skill_recomputes_matches_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         auth_client.post(URL, {"skill": python.pk, "proficiency_level": "expert"}, format="json")
 
-    assert len(callbacks) == 1
+    # the rescoring, and the public pages' cache bump (marketplace/cache.py)
+    assert [c for c in callbacks if c is not offers_cache_bump] == [callbacks[-1]]
+    assert offers_cache_bump in callbacks
     match = Match.objects.get()
     assert auth_client.user.pk in (match.user_a_id, match.user_b_id)
 
