@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import ProfileForm, form_errors_apply
+from accounts.http import MemberRequest
 from core.exceptions import ApplicationError
 
 View = Callable[..., HttpResponse]
@@ -105,7 +106,7 @@ def accounts_localize(request: HttpRequest, rest: str) -> HttpResponse:
 
 @member_page
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: MemberRequest) -> HttpResponse:
     """Edit the member's profile through ``user_profile_update`` (avatar via the image pipeline)."""
     user = request.user
     if request.method == "POST":

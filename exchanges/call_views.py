@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.http import MemberRequest
 from core.exceptions import ApplicationError, NotFound
 from exchanges import selectors, services
 from exchanges.models import Swap
@@ -64,7 +65,7 @@ def _swap_page(request: HttpRequest, swap_id: int) -> str:
 
 @login_required
 @require_POST
-def call_join(request: HttpRequest, swap_id: int) -> HttpResponse:
+def call_join(request: MemberRequest, swap_id: int) -> HttpResponse:
     """Open (or reuse) the call of the member's accepted swap and go to it, when it is due."""
     try:
         swap = selectors.swap_get(user=request.user, swap_id=swap_id)
@@ -89,7 +90,7 @@ def call_join(request: HttpRequest, swap_id: int) -> HttpResponse:
 
 @login_required
 @never_cache
-def call_page(request: HttpRequest, call_id: int) -> HttpResponse:
+def call_page(request: MemberRequest, call_id: int) -> HttpResponse:
     try:
         call = selectors.video_call_get(user=request.user, call_id=call_id)
     except NotFound as exc:

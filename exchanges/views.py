@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import CleanTextField, PreferencesForm, form_errors_apply
+from accounts.http import MemberRequest
 from accounts.views import form_status, member_page
 from core.exceptions import ApplicationError, NotFound
 from exchanges import selectors, services, state_machine
@@ -112,7 +113,7 @@ class ReasonForm(forms.Form):
 
 
 @member_page
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: MemberRequest) -> HttpResponse:
     """What needs the member's attention, with links to everything (constant queries)."""
     user = request.user
     now = timezone.now()
@@ -155,7 +156,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @member_page
 @require_http_methods(["GET", "POST"])
-def preferences_edit(request: HttpRequest) -> HttpResponse:
+def preferences_edit(request: MemberRequest) -> HttpResponse:
     """Choose, per kind of notification, whether it shows in the app and comes by e-mail."""
     user = request.user
     preferences = messaging_selectors.notification_preference_list(user=user)
@@ -182,7 +183,7 @@ def preferences_edit(request: HttpRequest) -> HttpResponse:
 
 
 @member_page
-def swap_list(request: HttpRequest) -> HttpResponse:
+def swap_list(request: MemberRequest) -> HttpResponse:
     """The member's swaps, as requester or as responder, by status."""
     user = request.user
     role = (
@@ -219,7 +220,7 @@ def _offer_or_404(request: HttpRequest) -> Offer:
 
 @member_page
 @require_http_methods(["GET", "POST"])
-def swap_new(request: HttpRequest) -> HttpResponse:
+def swap_new(request: MemberRequest) -> HttpResponse:
     """Request a swap from an offer: swap or points, at a time in the member's time zone."""
     offer = _offer_or_404(request)
     if request.method == "POST":
@@ -292,13 +293,13 @@ def _detail(
 
 
 @member_page
-def swap_detail(request: HttpRequest, swap_id: int) -> HttpResponse:
+def swap_detail(request: MemberRequest, swap_id: int) -> HttpResponse:
     return _detail(request, _swap_or_404(request, swap_id))
 
 
 @member_page
 @require_POST
-def swap_move(request: HttpRequest, swap_id: int, action: str) -> HttpResponse:
+def swap_move(request: MemberRequest, swap_id: int, action: str) -> HttpResponse:
     """Make a named move; a refusal is shown on the swap page and changes nothing."""
     swap = _swap_or_404(request, swap_id)
     if action not in BUTTON_MOVES:
@@ -321,7 +322,7 @@ def swap_move(request: HttpRequest, swap_id: int, action: str) -> HttpResponse:
 
 @member_page
 @require_POST
-def swap_reschedule(request: HttpRequest, swap_id: int) -> HttpResponse:
+def swap_reschedule(request: MemberRequest, swap_id: int) -> HttpResponse:
     """Propose a new time (the other party accepts or declines it)."""
     swap = _swap_or_404(request, swap_id)
     form = RescheduleForm(request.POST)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import form_errors_apply
+from accounts.http import MemberRequest
 from accounts.views import form_status, member_page
 from core.exceptions import ApplicationError
 from marketplace import selectors, services
@@ -34,7 +35,7 @@ def _own_offer(request: HttpRequest, offer_id: int) -> Offer:
 
 
 @member_page
-def offer_list(request: HttpRequest) -> HttpResponse:
+def offer_list(request: MemberRequest) -> HttpResponse:
     """The member's offers, active and paused, newest first."""
     offers = (
         selectors.offer_queryset(viewer=request.user)
@@ -48,7 +49,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 @member_page
 @require_http_methods(["GET", "POST"])
-def offer_new(request: HttpRequest) -> HttpResponse:
+def offer_new(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         form = OfferForm(request.POST)
         if form.is_valid():
@@ -73,7 +74,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
 
 @member_page
 @require_http_methods(["GET", "POST"])
-def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
+def offer_edit(request: MemberRequest, offer_id: int) -> HttpResponse:
     offer = _own_offer(request, offer_id)
     if request.method == "POST":
         form = OfferForm(request.POST)
@@ -97,13 +98,13 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 @member_page
 @require_POST
-def offer_pause(request: HttpRequest, offer_id: int) -> HttpResponse:
+def offer_pause(request: MemberRequest, offer_id: int) -> HttpResponse:
     return _set_status(request, offer_id, OfferStatus.PAUSED, _("Your offer is paused."))
 
 
 @member_page
 @require_POST
-def offer_resume(request: HttpRequest, offer_id: int) -> HttpResponse:
+def offer_resume(request: MemberRequest, offer_id: int) -> HttpResponse:
     return _set_status(request, offer_id, OfferStatus.ACTIVE, _("Your offer is active again."))
 
 
@@ -120,7 +121,7 @@ def _set_status(request: HttpRequest, offer_id: int, status: str, done: str) -> 
 
 @member_page
 @require_POST
-def offer_remove(request: HttpRequest, offer_id: int) -> HttpResponse:
+def offer_remove(request: MemberRequest, offer_id: int) -> HttpResponse:
     offer = _own_offer(request, offer_id)
     services.offer_remove(offer=offer, actor=request.user)
     messages.success(request, _("Your offer was removed."))

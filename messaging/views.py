@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import MemberRequest
 from accounts.models import User
 from core.exceptions import ApplicationError
 from messaging import selectors, services
@@ -66,7 +67,7 @@ def _thread_title(thread: Thread, other: User | None) -> str:
 
 @login_required
 @require_GET
-def thread_list(request: HttpRequest) -> HttpResponse:
+def thread_list(request: MemberRequest) -> HttpResponse:
     """The member's conversations: the other party, the last message, how many are unread."""
     page = _page(request, selectors.thread_list(user=request.user), THREADS_PER_PAGE)
     rows = []
@@ -108,7 +109,7 @@ def _thread_context(request: HttpRequest, thread: Thread, *, errors: list[str], 
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
+def thread_detail(request: MemberRequest, thread_id: int) -> HttpResponse:
     """One conversation: its history (paginated, newest page first) and the send form.
 
     Opening the newest page moves the reader's read position to the newest message (the other
@@ -136,7 +137,7 @@ def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def thread_new(request: HttpRequest) -> HttpResponse:
+def thread_new(request: MemberRequest) -> HttpResponse:
     """``me/messages/new/?to=<user_id>``: the conversation with that member, started if need be.
 
     The pair's one direct thread when it exists; otherwise a form whose first message creates it
@@ -176,7 +177,7 @@ def thread_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: MemberRequest) -> HttpResponse:
     """The member's notifications, newest first, with mark-read forms."""
     page = _page(request, selectors.notification_list(user=request.user), NOTIFICATIONS_PER_PAGE)
     unread = Notification.objects.filter(recipient=request.user, is_read=False).count()
@@ -195,7 +196,7 @@ def _back_to_notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read(request: MemberRequest, notification_id: int) -> HttpResponse:
     """Mark one of the member's notifications read (``?unread`` in the form: unread again)."""
     notification = get_object_or_404(
         selectors.notification_list(user=request.user), pk=notification_id
@@ -208,7 +209,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: MemberRequest) -> HttpResponse:
     """Mark every notification of the member read."""
     count = services.notification_mark_all_read(user=request.user)
     if count:
@@ -219,7 +220,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def notification_unread_count(request: HttpRequest) -> JsonResponse:
+def notification_unread_count(request: MemberRequest) -> JsonResponse:
     """``{"unread": N}`` for the header's bell (``notifications.js``): one query, no page render."""
     count = Notification.objects.filter(recipient=request.user, is_read=False).count()
     return JsonResponse({"unread": count})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.http import MemberRequest
 from accounts.views import member_page
 from rewards import selectors
 from rewards.models import reason_label
@@ -14,7 +15,7 @@ PAGE_SIZE = 25
 
 
 @member_page
-def wallet(request: HttpRequest) -> HttpResponse:
+def wallet(request: MemberRequest) -> HttpResponse:
     """Balance and escrow (two queries), then one page of entries (count, page, their legs)."""
     page = Paginator(selectors.transaction_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
