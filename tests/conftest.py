@@ -14,6 +14,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tests.accounts.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("CI_REQUIRE_SERVICES") == "1"
+# Filled once by django_db_setup below: the fresh test database, serialized.
+PRISTINE_DATABASE: list[str] = []
 
 
 def _service_missing(marker: str) -> str | None:
@@ -68,8 +70,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Connections opened by asgiref executor threads (database_sync_to_async in consumer tests) live
     as long as their thread; PostgreSQL refuses DROP DATABASE while any session is attached.
     """
-    yield
     from django.db import connection
+
+    # The migrations' rows (Wagtail tree, Site, groups, content types) as the fresh test database
+    # holds them, for the browser tests to start from (tests/e2e/conftest.py).
+    with django_db_blocker.unblock():
+        PRISTINE_DATABASE.append(connection.creation.serialize_db_to_string())
+    yield
 
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock(), connection.cursor() as cursor:

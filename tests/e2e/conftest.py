@@ -5,8 +5,8 @@ Fixtures (the names are pinned; the community, billing and rewards pages test ag
 - ``live_server_url``: base URL of uvicorn serving ``config.asgi.application`` (HTTP, WebSocket and
   the static files) from a thread of this process, against the test database. Tests using it are
   transactional, so what a test writes is committed and the server sees it; the database starts
-  each test as the migrations left it (the Wagtail tree, the role groups), restored by Django's
-  serialized rollback because the flush between transactional tests wipes data migrations' rows.
+  each test as the migrations left it (the Wagtail tree, the role groups), reloaded by
+  ``_database_emptied`` because the flush between transactional tests wipes data migrations' rows.
 - ``browser`` (session): headless ``/usr/bin/chromium`` (``SKILLSWAP_CHROMIUM`` overrides), fake
   camera and microphone, no background networking.
 - ``new_context(user=None, *, locale="en", viewport="desktop")``: a browser context, signed in as
@@ -122,19 +122,24 @@ class PlaywrightDriver:
 
 
 @pytest.fixture
-def _database_emptied(django_db_setup: None, django_db_blocker: Any) -> None:
-    """Empty every table before the serialized rollback restores the migrations' rows.
+def _database_emptied(transactional_db: None, django_db_blocker: Any) -> None:
+    """Start every browser test from the database as the migrations left it.
 
-    The restore inserts rows by primary key on top of what is there: after a transactional test
-    whose flush let post_migrate recreate content types and permissions under new ids, the
-    restored ones collide with them (unique app_label, model). A flush without post_migrate first
-    makes the restore start from nothing, whatever test ran before.
+    Django's serialized rollback is not used: its restore inserts rows by primary key on top of
+    what is there, and after a transactional test whose flush let post_migrate recreate content
+    types under new ids, the two collide. Here every table is emptied first (sequences kept, or
+    they would hand out the restored ids again), then the fresh database's rows, serialized once
+    by tests/conftest.py's django_db_setup, are loaded, and the process's ContentType cache (ids
+    of rows that no longer exist) is cleared. It runs after ``transactional_db`` whatever order
+    pytest sets fixtures up in, and before the test's own data.
     """
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.db import connection
+
+    from tests.conftest import PRISTINE_DATABASE
 
     with django_db_blocker.unblock():
-        # Sequences stay where they are, as Django's own flush between tests leaves them: reset,
-        # they would hand out the restored rows' ids again.
         call_command(
             "flush",
             interactive=False,
@@ -142,6 +147,8 @@ def _database_emptied(django_db_setup: None, django_db_blocker: Any) -> None:
             reset_sequences=False,
             verbosity=0,
         )
+        connection.creation.deserialize_db_from_string(PRISTINE_DATABASE[0])
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -149,8 +156,6 @@ def _orm_beside_playwright(
     monkeypatch: pytest.MonkeyPatch,
     _playwright: PlaywrightDriver,
     _database_emptied: None,
-    transactional_db: None,
-    django_db_serialized_rollback: None,
 ) -> Iterator[None]:
     """Give the test Playwright's loop mark, and let its body use the ORM all the same.
 
@@ -162,10 +167,8 @@ def _orm_beside_playwright(
 
     The database is set up before the mark and flushed after it is cleared, on purpose: with a
     running loop in the thread, asgiref's thread-critical ``Local`` (Django's connections) hands
-    out a context-variable connection instead of the thread's own, and only the thread's own
-    carries the serialized contents that restore the migrations' rows (Wagtail tree, Site,
-    groups) after each flush. Set up under the mark, every test after the first found an empty
-    database.
+    out a context-variable connection instead of the thread's own, so setup and teardown would
+    work on another connection than the rest of the test machinery.
     """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     _playwright.enter()
@@ -246,11 +249,7 @@ def _live_server(django_db_setup: None) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def live_server_url(
-    _live_server: LiveServer,
-    transactional_db: None,
-    django_db_serialized_rollback: None,
-) -> str:
+def live_server_url(_live_server: LiveServer, _database_emptied: None) -> str:
     """Base URL of the live server, e.g. ``http://127.0.0.1:41234`` (no trailing slash)."""
     return _live_server.url
 
@@ -359,7 +358,7 @@ class DemoUsers:
 
 
 @pytest.fixture
-def demo_users(transactional_db: None, django_db_serialized_rollback: None) -> DemoUsers:
+def demo_users(_database_emptied: None) -> DemoUsers:
     """One user per role, made by the factories and given their groups as the platform does."""
     from django.contrib.auth.models import Group
 
