@@ -15,7 +15,7 @@ VIEWPORTS = ("desktop", "mobile")
 
 
 @pytest.fixture
-def public_data(live_server_url, transactional_db, django_db_serialized_rollback):
+def public_data(live_server_url):
     """An offer with its owner's skills and week, and a help centre in both languages."""
     ensure_home_pages()
     offer = make_offer(title="دروس العود للمبتدئين", description="من الصفر إلى أول مقطوعة.")
