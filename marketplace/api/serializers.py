@@ -36,6 +36,7 @@ from marketplace.models import (
     SkillStatus,
     UserSkill,
 )
+from marketplace.selectors import OFFER_ROW_COLUMNS
 
 SKILL_NAME_MAX = 120
 User = get_user_model()
@@ -373,24 +374,8 @@ class OfferSerializer(serializers.ModelSerializer):
 
 
 # The fields of an offer row that are plain columns, formatted by OfferSerializer's own fields.
-_OFFER_ROW_SCALARS = frozenset(
-    [
-        "id",
-        "title",
-        "description",
-        "mode",
-        "location",
-        "latitude",
-        "longitude",
-        "language",
-        "price_points",
-        "session_minutes",
-        "status",
-        "created_at",
-        "updated_at",
-        "removed_at",
-    ]
-)
+# (the row's foreign keys and the removal reason are formatted by their own fields).
+_OFFER_ROW_SCALARS = frozenset(OFFER_ROW_COLUMNS) - {"owner_id", "category_id", "removal_reason"}
 
 
 def _from_row(model: type[models.Model], row: dict[str, Any], prefix: str, pk: Any) -> Any:
