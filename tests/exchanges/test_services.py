@@ -544,7 +544,8 @@ def test_requester_cannot_propose_outside_the_responders_availability():
     responder = UserFactory()
     from marketplace.models import AvailabilitySlot
 
-    start = at(30)
+    # mid-morning, so the hour-long session never runs past midnight out of the one-day slot
+    start = at(30).replace(hour=10, minute=0)
     AvailabilitySlot.objects.create(
         user=responder, day_of_week=start.weekday(), start_time=dt.time(0), end_time=dt.time(0)
     )
