@@ -51,6 +51,17 @@ urlpatterns += i18n_patterns(
     path("", include("rewards.urls")),
     # Messages and notifications: me/messages/…, me/notifications/.
     path("", include("messaging.urls")),
+    # Forum threads' stable addresses (forums/threads/<id>/); categories and threads themselves
+    # are Wagtail pages under /forums/ (routable pages).
+    path("", include("community.forums.urls")),
+    # Reviews: me/swaps/<id>/review/, me/reviews/….
+    path("", include("community.reviews.urls")),
+    # The member's bookings: me/events/; events themselves are Wagtail pages under /events/.
+    path("", include("community.events.urls")),
+    # Reports and support: report/, support/, me/tickets/….
+    path("", include("community.moderation.urls")),
+    # Buying points, plans and payment history: me/wallet/buy/…, me/billing/….
+    path("", include("billing.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # Wagtail: the only admin UI.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
@@ -102,7 +103,11 @@ INSTALLED_APPS = [
     "rewards",
     "exchanges",
     "messaging",
-    "community",
+    # The community's parts, lowest first: forums register their posts as reportable targets.
+    "community.moderation",
+    "community.forums",
+    "community.reviews",
+    "community.events",
     "billing",
     "cms",
     # Top of the graph: seeds every app's demo data; nothing imports it.
@@ -676,3 +681,14 @@ SIMPLE_JWT["ALGORITHM"] = "HS256"
 # A notification e-mail is claimed by a lease in the shared cache while it is sent (no row lock
 # over SMTP); it must lapse before CELERY_VISIBILITY_TIMEOUT hands a killed worker's task back.
 MESSAGING_EMAIL_LEASE_SECONDS = int(os.environ.get("MESSAGING_EMAIL_LEASE_SECONDS", "300"))
+# --- billing (gateways; billing/gateways/__init__.py) ---
+# The gateways this deployment offers, in this order. The sandbox confirms at once with no account
+# anywhere, so it is offered by default only outside production.
+BILLING_GATEWAYS = [
+    name.strip()
+    for name in os.environ.get(
+        "BILLING_GATEWAYS",
+        "stripe,paypal,paymob" if DJANGO_ENV == "production" else "sandbox,stripe,paypal,paymob",
+    ).split(",")
+    if name.strip()
+]

@@ -21,6 +21,7 @@ object, or is the user the route names) and ``other`` (a fresh member owns it).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -417,3 +418,9 @@ MATRIX["messaging-block"] = Entry({"DELETE": owner_only}, build=a_block)
 MATRIX["notification"] = Entry(
     {"GET": owner_only, "PATCH": owner_only_body_first}, build=a_notification
 )
+
+
+# --- later areas: each keeps its entries in its own module, merged here --------------------------
+# (tests/authz/matrix_<area>.py defines ``ENTRIES: dict[str, Entry]`` using the rules above.)
+for _area in ("forums", "reviews", "events", "moderation", "billing", "subscriptions"):
+    MATRIX.update(importlib.import_module(f"tests.authz.matrix_{_area}").ENTRIES)

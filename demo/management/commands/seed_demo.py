@@ -20,9 +20,15 @@ DEMO_MODULES = [
     "accounts.demo",
     "marketplace.demo",
     "rewards.demo",
+    "billing.demo",
     "messaging.demo",
     "exchanges.demo",
     "cms.demo",
+    # The community's pages hang under cms's home pages; reports point at forum posts.
+    "community.forums.demo",
+    "community.reviews.demo",
+    "community.events.demo",
+    "community.moderation.demo",
 ]
 
 

@@ -1,0 +1,3 @@
+"""Subscription endpoints (premium plans), mounted through billing/api/urls.py."""
+
+urlpatterns: list = []

@@ -1,1 +1,0 @@
-"""Object permissions of the community API."""

@@ -1,1 +1,0 @@
-"""Input and output serializers of the community API."""

@@ -1,1 +1,0 @@
-"""Thin views of the community API: validate, call one service or selector, serialize."""

@@ -1,0 +1,1 @@
+"""Group events (Wagtail pages), bookings, the waiting list, paid seats held in escrow."""

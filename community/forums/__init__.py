@@ -1,0 +1,1 @@
+"""Forum categories (Wagtail pages), threads and posts, subscriptions, new members' approval."""

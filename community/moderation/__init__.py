@@ -1,0 +1,1 @@
+"""Reports of any member content, the moderation queue and its actions, support tickets."""

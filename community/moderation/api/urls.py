@@ -1,0 +1,3 @@
+"""Moderation endpoints, mounted under /api/v1/ through community/api/urls.py."""
+
+urlpatterns: list = []

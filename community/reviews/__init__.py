@@ -1,0 +1,1 @@
+"""Reviews of completed swaps, the reviewee's reply, and the rating aggregate."""

@@ -1,0 +1,7 @@
+"""Demo data of reviews (demo/management/commands/seed_demo.py)."""
+
+from demo.context import DemoContext
+
+
+def seed(context: DemoContext) -> None:
+    """Nothing yet."""

@@ -1,1 +1,0 @@
-"""Every non-trivial read of the community app: ``<entity>_list`` / ``<entity>_get``."""

@@ -1,1 +1,0 @@
-"""Every write of the community app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

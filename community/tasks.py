@@ -1,1 +1,0 @@
-"""Celery tasks: `<service>_task`, fetch by id, call a service; idempotent."""

@@ -1,1 +1,0 @@
-"""Wagtail admin screens of the community app."""
