@@ -409,6 +409,12 @@ LOGGING = {
 POINTS_SIGNUP_BONUS = int(os.environ.get("POINTS_SIGNUP_BONUS", "1"))
 # The largest single movement the ledger accepts: a guard against typos and integer overflow.
 POINTS_MAX_AMOUNT = int(os.environ.get("POINTS_MAX_AMOUNT", "1000000"))
+# --- wallet limits ---
+# Points a member wallet may hold (0 = no limit) and points a member may send out of it per UTC day
+# (transfers, tips, escrow holds; 0 = no limit). Staff override both per member (WalletLimit).
+WALLET_MAX_BALANCE = int(os.environ.get("WALLET_MAX_BALANCE", "0"))
+WALLET_DAILY_SPEND_LIMIT = int(os.environ.get("WALLET_DAILY_SPEND_LIMIT", "0"))
+# --- end wallet limits ---
 # The points API's enums keep their own names in the schema ("kind" and "type" collide otherwise).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
