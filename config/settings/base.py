@@ -698,3 +698,11 @@ BILLING_GATEWAYS = [
     ).split(",")
     if name.strip()
 ]
+# --- reviews (community/reviews) ---
+# A review can be edited by its author for this many days after it was written.
+REVIEW_EDIT_DAYS = int(os.environ.get("REVIEW_EDIT_DAYS", "7"))
+# Held reviews (of swaps that were in dispute) are published once the dispute is resolved.
+CELERY_BEAT_SCHEDULE["reviews-release-held"] = {
+    "task": "community.reviews.tasks.reviews_release_task",
+    "schedule": timedelta(minutes=5),
+}
