@@ -290,3 +290,62 @@ class Entry(AppendOnlyModel):
     @property
     def is_credit(self) -> bool:
         return self.amount > 0
+
+
+class WalletLimit(models.Model):
+    """Staff's per-member override of the wallet limits (``WALLET_MAX_BALANCE``,
+    ``WALLET_DAILY_SPEND_LIMIT``): an empty field means "use the setting", 0 means "no limit".
+
+    Read by the ledger under the wallet's row lock (``rewards.services``, and the PostgreSQL
+    function of migration ``rewards/0007``), so a change applies to the next movement.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="wallet_limit",
+    )
+    max_balance = models.BigIntegerField(
+        _("maximum balance"),
+        null=True,
+        blank=True,
+        help_text=_("Points the wallet may hold. Empty: the site's setting; 0: no limit."),
+    )
+    daily_spend_limit = models.BigIntegerField(
+        _("daily spend limit"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Points the member may send out of the wallet per day (UTC). "
+            "Empty: the site's setting; 0: no limit."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("wallet limit")
+        verbose_name_plural = _("wallet limits")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_balance__isnull=True) | Q(max_balance__gte=0),
+                name="rewards_walletlimit_max_balance_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_spend_limit__isnull=True) | Q(daily_spend_limit__gte=0),
+                name="rewards_walletlimit_daily_spend_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Wallet limits of %(name)s") % {"name": self.user.public_name})

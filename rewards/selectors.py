@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Count,
     F,
@@ -19,6 +20,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from rewards.models import (
@@ -29,6 +32,7 @@ from rewards.models import (
     Entry,
     LedgerAccount,
     Transfer,
+    WalletLimit,
     reason_label,
     reference_ids,
 )
@@ -81,6 +85,77 @@ def wallet_held_in_escrow(*, user: User) -> int:
         for row in rows
         if row["net"] < 0
     )
+
+
+# --- wallet limits ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WalletLimits:
+    """A member's effective limits in points; 0 means no limit."""
+
+    max_balance: int
+    daily_spend_limit: int
+
+
+def wallet_limits_effective(
+    *, max_balance: int | None, daily_spend_limit: int | None
+) -> WalletLimits:
+    """Staff's override where set (not None), else the site's settings."""
+    return WalletLimits(
+        max_balance=settings.WALLET_MAX_BALANCE if max_balance is None else max_balance,
+        daily_spend_limit=(
+            settings.WALLET_DAILY_SPEND_LIMIT if daily_spend_limit is None else daily_spend_limit
+        ),
+    )
+
+
+def wallet_limits(*, user: User) -> WalletLimits:
+    """The member's effective wallet limits (one query)."""
+    override = (
+        WalletLimit.objects.filter(user_id=user.pk)
+        .values("max_balance", "daily_spend_limit")
+        .first()
+    ) or {"max_balance": None, "daily_spend_limit": None}
+    return wallet_limits_effective(**override)
+
+
+def points_display(points: int) -> str:
+    """``5000`` → ``"5,000"`` in the active language's number format."""
+    return formats.number_format(points, force_grouping=True)
+
+
+def max_balance_message(*, limit: int, own: bool = True) -> str:
+    if own:
+        return _("This would exceed your maximum balance of %(limit)s points.") % {
+            "limit": points_display(limit)
+        }
+    return _("This would exceed the recipient's maximum balance of %(limit)s points.") % {
+        "limit": points_display(limit)
+    }
+
+
+def daily_spend_message(*, limit: int, left: int) -> str:
+    return _(
+        "This would exceed your daily spend limit of %(limit)s points; %(left)s left today."
+    ) % {"limit": points_display(limit), "left": points_display(max(left, 0))}
+
+
+def wallet_credit_refusal(*, user: User, amount: int) -> str | None:
+    """None when crediting ``amount`` points to ``user``'s wallet now stays within their maximum
+    balance; else the member-facing reason naming the limit (in the active language).
+
+    Billing asks this BEFORE charging money for points: a purchase credit is never refused by the
+    ledger once the money was taken. Reads without a lock (two queries), so it is advice, not a
+    guarantee: a transfer landing meanwhile can still take the wallet over the maximum, which the
+    purchase credit then tolerates.
+    """
+    limit = wallet_limits(user=user).max_balance
+    if limit <= 0:
+        return None
+    if wallet_balance(user=user) + amount > limit:
+        return max_balance_message(limit=limit)
+    return None
 
 
 @dataclass(frozen=True)
