@@ -706,3 +706,24 @@ CELERY_BEAT_SCHEDULE["reviews-release-held"] = {
     "task": "community.reviews.tasks.reviews_release_task",
     "schedule": timedelta(minutes=5),
 }
+# --- paypal and paymob --- (billing/gateways/http.py, paypal.py, paymob.py)
+# The shared HTTP client of the gateways: a timeout on every call, and retries only for calls that
+# are safe to repeat (GET, token, POST with an idempotency header).
+BILLING_HTTP_TIMEOUT_SECONDS = float(os.environ.get("BILLING_HTTP_TIMEOUT_SECONDS", "10"))
+BILLING_HTTP_RETRIES = int(os.environ.get("BILLING_HTTP_RETRIES", "2"))
+# PayPal REST (Orders v2). Without the client id, secret and webhook id the gateway is unavailable.
+PAYPAL_CLIENT_ID = os.environ.get("PAYPAL_CLIENT_ID", "")
+PAYPAL_CLIENT_SECRET = os.environ.get("PAYPAL_CLIENT_SECRET", "")
+PAYPAL_WEBHOOK_ID = os.environ.get("PAYPAL_WEBHOOK_ID", "")
+# https://api-m.paypal.com for live money.
+PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "https://api-m.sandbox.paypal.com")
+# Paymob (Intention API + Unified Checkout). Test and live share the host; the keys decide.
+PAYMOB_SECRET_KEY = os.environ.get("PAYMOB_SECRET_KEY", "")
+PAYMOB_PUBLIC_KEY = os.environ.get("PAYMOB_PUBLIC_KEY", "")
+PAYMOB_HMAC_SECRET = os.environ.get("PAYMOB_HMAC_SECRET", "")
+PAYMOB_INTEGRATION_IDS = [int(i) for i in env_list("PAYMOB_INTEGRATION_IDS") if i.isdigit()]
+PAYMOB_API_BASE = os.environ.get("PAYMOB_API_BASE", "https://accept.paymob.com")
+PAYMOB_CHECKOUT_URL = os.environ.get("PAYMOB_CHECKOUT_URL", f"{PAYMOB_API_BASE}/unifiedcheckout/")
+# Where Paymob posts the transaction processed callback: the absolute URL of
+# /api/v1/payments/webhooks/paymob/ (empty: the integration's callback set in Paymob's dashboard).
+PAYMOB_NOTIFICATION_URL = os.environ.get("PAYMOB_NOTIFICATION_URL", "")
