@@ -727,3 +727,17 @@ PAYMOB_CHECKOUT_URL = os.environ.get("PAYMOB_CHECKOUT_URL", f"{PAYMOB_API_BASE}/
 # Where Paymob posts the transaction processed callback: the absolute URL of
 # /api/v1/payments/webhooks/paymob/ (empty: the integration's callback set in Paymob's dashboard).
 PAYMOB_NOTIFICATION_URL = os.environ.get("PAYMOB_NOTIFICATION_URL", "")
+# --- events (community/events) ---
+# Refund of a paid seat when the member cancels: everything until full_refund_hours before the
+# start, partial_refund_percent until partial_refund_hours before it, nothing after. What is not
+# refunded goes to the host with the payout after the event.
+EVENT_CANCELLATION_POLICY = {
+    "full_refund_hours": int(os.environ.get("EVENT_FULL_REFUND_HOURS", "24")),
+    "partial_refund_hours": int(os.environ.get("EVENT_PARTIAL_REFUND_HOURS", "2")),
+    "partial_refund_percent": int(os.environ.get("EVENT_PARTIAL_REFUND_PERCENT", "50")),
+}
+# Hosts of ended events are paid what their paid seats hold in escrow.
+CELERY_BEAT_SCHEDULE["events-payout"] = {
+    "task": "community.events.tasks.events_payout_task",
+    "schedule": timedelta(minutes=15),
+}
