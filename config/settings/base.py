@@ -698,6 +698,34 @@ BILLING_GATEWAYS = [
     ).split(",")
     if name.strip()
 ]
+# --- billing core --- (billing/services, billing/gateways/stripe.py and sandbox.py)
+# Stripe: without the secret key the gateway is unavailable (a 400, never a 500); without the
+# webhook signing secret (whsec_…) every Stripe webhook is refused. The tolerance is how old a
+# signed timestamp may be, in seconds (Stripe's own default is 300).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+# The sandbox gateway's webhook signing secret (its events are signed like Stripe's, header
+# X-Sandbox-Signature); derived from SECRET_KEY unless set.
+BILLING_SANDBOX_WEBHOOK_SECRET = os.environ.get(
+    "BILLING_SANDBOX_WEBHOOK_SECRET", f"sandbox:{SECRET_KEY}"
+)
+# Seed 003's payments/purchase_credits/ buys any number of points at this price per point, in
+# BILLING_CURRENCY (an active package of exactly that many points and that price wins), on the
+# gateway named by its payment_method; "credit_card"/"card" mean BILLING_CARD_GATEWAY.
+BILLING_CURRENCY = os.environ.get("BILLING_CURRENCY", "USD").upper()
+BILLING_POINT_PRICE = os.environ.get("BILLING_POINT_PRICE", "1.00")
+BILLING_CARD_GATEWAY = os.environ.get(
+    "BILLING_CARD_GATEWAY", "stripe" if DJANGO_ENV == "production" else "sandbox"
+)
+# Where a hosted checkout sends the member back ({payment_id} is filled in); API clients may pass
+# their own success_url/cancel_url on an origin of CORS_ALLOWED_ORIGINS or the site itself.
+BILLING_SUCCESS_URL = os.environ.get(
+    "BILLING_SUCCESS_URL", f"{WAGTAILADMIN_BASE_URL.rstrip('/')}/en/wallet/buy/success/?payment={{payment_id}}"
+)
+BILLING_CANCEL_URL = os.environ.get(
+    "BILLING_CANCEL_URL", f"{WAGTAILADMIN_BASE_URL.rstrip('/')}/en/wallet/buy/cancel/?payment={{payment_id}}"
+)
 # --- reviews (community/reviews) ---
 # A review can be edited by its author for this many days after it was written.
 REVIEW_EDIT_DAYS = int(os.environ.get("REVIEW_EDIT_DAYS", "7"))
