@@ -8,3 +8,8 @@ class ModerationConfig(AppConfig):
     name = "community.moderation"
     label = "community_moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from community.moderation.kinds import register_lower_app_kinds
+
+        register_lower_app_kinds()
