@@ -720,11 +720,12 @@ BILLING_CARD_GATEWAY = os.environ.get(
 )
 # Where a hosted checkout sends the member back ({payment_id} is filled in); API clients may pass
 # their own success_url/cancel_url on an origin of CORS_ALLOWED_ORIGINS or the site itself.
+_BILLING_SITE = os.environ.get("SITE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 BILLING_SUCCESS_URL = os.environ.get(
-    "BILLING_SUCCESS_URL", f"{WAGTAILADMIN_BASE_URL.rstrip('/')}/en/wallet/buy/success/?payment={{payment_id}}"
+    "BILLING_SUCCESS_URL", f"{_BILLING_SITE}/en/wallet/buy/success/?payment={{payment_id}}"
 )
 BILLING_CANCEL_URL = os.environ.get(
-    "BILLING_CANCEL_URL", f"{WAGTAILADMIN_BASE_URL.rstrip('/')}/en/wallet/buy/cancel/?payment={{payment_id}}"
+    "BILLING_CANCEL_URL", f"{_BILLING_SITE}/en/wallet/buy/cancel/?payment={{payment_id}}"
 )
 # --- reviews (community/reviews) ---
 # A review can be edited by its author for this many days after it was written.
