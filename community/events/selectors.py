@@ -1,0 +1,107 @@
+"""Reads of events: the list in the caller's language, one event, the member's bookings.
+
+Every list is a constant number of queries: the seat counters come with the pages
+(``select_related("seats")``), and the caller's own bookings are read once per page of results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import translation
+from wagtail.models import Locale
+
+from community.events.models import EventBooking, EventPage
+from core.exceptions import NotFound
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+B = EventBooking.Status
+
+
+def _locale_ids() -> tuple[int | None, int]:
+    """(the active language's locale id or None, the default locale id)."""
+    default = Locale.get_default()
+    language = (translation.get_language() or default.language_code).split("-")[0]
+    active = Locale.objects.filter(language_code=language).values_list("pk", flat=True).first()
+    return active, default.pk
+
+
+def event_list() -> QuerySet[EventPage]:
+    """Live events in the active language; an event not translated into it, in its default one."""
+    active, default = _locale_ids()
+    pages = EventPage.objects.live().select_related("host", "category", "seats", "locale")
+    if active is None or active == default:
+        return pages.filter(locale_id=default)
+    translated = EventPage.objects.live().filter(
+        locale_id=active, translation_key=OuterRef("translation_key")
+    )
+    return pages.filter(Q(locale_id=active) | (Q(locale_id=default) & ~Exists(translated)))
+
+
+def event_get(*, event_id: int) -> EventPage:
+    """A live event page of any locale, or 404."""
+    page = (
+        EventPage.objects.live()
+        .select_related("host", "category", "seats", "locale")
+        .filter(pk=event_id)
+        .first()
+    )
+    if page is None:
+        raise NotFound()
+    return page
+
+
+def source_pages(pages: Iterable[EventPage]) -> dict[int, EventPage]:
+    """Page id → the source page holding its bookings (one query for all the translations)."""
+    pages = list(pages)
+    default = Locale.get_default().pk
+    wanted = {page.translation_key for page in pages if page.locale_id != default}
+    sources: dict = {}
+    if wanted:
+        for source in EventPage.objects.select_related("host", "category", "seats").filter(
+            translation_key__in=wanted, locale_id=default
+        ):
+            sources[source.translation_key] = source
+    return {
+        page.pk: page if page.locale_id == default else sources.get(page.translation_key, page)
+        for page in pages
+    }
+
+
+def bookings_of(*, user: User | None, source_ids: Iterable[int]) -> dict[int, EventBooking]:
+    """Source event id → the caller's active booking of it (one query)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        booking.event_id: booking
+        for booking in EventBooking.objects.filter(
+            member=user, event_id__in=list(source_ids)
+        ).exclude(status=B.CANCELLED)
+    }
+
+
+def booking_list(*, user: User) -> QuerySet[EventBooking]:
+    """The member's bookings (every status), newest event first."""
+    return (
+        EventBooking.objects.filter(member=user)
+        .select_related("event", "event__seats", "event__host", "event__category")
+        .order_by("-event__starts_at", "-id")
+    )
+
+
+def booking_list_for_staff() -> QuerySet[EventBooking]:
+    return EventBooking.objects.select_related("event", "member")
+
+
+def calendar_bookings(*, user: User) -> QuerySet[EventBooking]:
+    """The member's confirmed seats at events not cancelled (for the calendar feed)."""
+    return (
+        EventBooking.objects.filter(member=user, status=B.CONFIRMED)
+        .filter(Q(event__seats__cancelled_at__isnull=True))
+        .select_related("event", "event__host")
+        .order_by("event__starts_at", "id")
+    )
