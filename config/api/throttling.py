@@ -123,6 +123,25 @@ class AnonRateThrottle(FixedWindowRateThrottle):
         return self.get_ident(request)
 
 
+# --- premium rate (billing registers the check: billing/api/subscription_views.py) ---
+_premium_check: Callable[[Any], bool] | None = None
+
+
+def set_premium_check(check: Callable[[Any], bool] | None) -> None:
+    """billing: tell the throttle who is premium (config.api never imports the apps)."""
+    global _premium_check
+    _premium_check = check
+
+
+def user_is_premium(user: Any) -> bool:
+    """A ``user.is_premium`` attribute if the user has one, else the registered check."""
+    if getattr(user, "is_premium", False):
+        return True
+    if _premium_check is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_premium_check(user))
+
+
 class UserRateThrottle(FixedWindowRateThrottle):
     """Signed-in users, per user (1000/hour; premium subscribers 5000/hour)."""
 
@@ -130,7 +149,7 @@ class UserRateThrottle(FixedWindowRateThrottle):
 
     def get_rate(self, request: Request) -> str | None:
         rates = api_settings.DEFAULT_THROTTLE_RATES
-        if getattr(request.user, "is_premium", False):
+        if user_is_premium(request.user):
             return rates.get("premium")
         return rates.get("user")
 
