@@ -3,10 +3,14 @@
 The URL carries ``token=signing.dumps({"u": user id, "v": feed version})``: calendar apps poll it
 without credentials, so the token is the credential. Resetting the feed bumps the version and
 every earlier URL stops working.
+
+Higher apps add their own entries (community events: booked seats) through
+``register_feed_source`` from their ``AppConfig.ready()``, so exchanges imports none of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,8 +22,6 @@ from icalendar import Calendar, Event
 from exchanges.models import Swap
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from accounts.models import User
     from exchanges.models import CalendarFeed
 
@@ -30,6 +32,19 @@ ICS_STATUS = {
     Swap.Status.COMPLETED: "CONFIRMED",
     Swap.Status.DISPUTED: "CONFIRMED",
 }
+
+
+# ``source(user=, host=, now=)`` → the VEVENTs it adds to ``user``'s feed (rendered in the user's
+# language, like the sessions).
+FeedSource = Callable[..., Iterable[Event]]
+_feed_sources: list[FeedSource] = []
+
+
+def register_feed_source(source: FeedSource) -> FeedSource:
+    """Add ``source``'s events to every member's feed (registering one twice adds it once)."""
+    if source not in _feed_sources:
+        _feed_sources.append(source)
+    return source
 
 
 def feed_token(feed: CalendarFeed) -> str:
@@ -87,4 +102,7 @@ def _render(*, user: User, swaps: Iterable[Swap], host: str, now: datetime) -> b
         event.add("last-modified", swap.updated_at.astimezone(UTC))
         event.add("created", swap.created_at.astimezone(UTC))
         calendar.add_component(event)
+    for source in _feed_sources:
+        for component in source(user=user, host=host, now=now):
+            calendar.add_component(component)
     return calendar.to_ical()
