@@ -158,11 +158,18 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+    # When ``points`` were credited (once, ledger key ``payment:<id>:credit``); refunds and
+    # chargebacks take back from that one credit.
+    credited_at = models.DateTimeField(_("points credited at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        permissions = [
+            ("refund_payment", _("Can refund a payment through its gateway")),
+            ("resolve_shortfall", _("Can mark a refund shortfall resolved")),
+        ]
         indexes = [
             models.Index(fields=["user", "-created_at", "-id"], name="billing_payment_user_new"),
         ]
