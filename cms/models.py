@@ -59,7 +59,12 @@ class HomePage(SitePage):
     search_fields = [*Page.search_fields, index.SearchField("body")]
     max_count_per_parent = 1
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage", "cms.HelpIndexPage", "cms.LandingPage"]
+    subpage_types = [
+        "cms.StandardPage",
+        "cms.HelpIndexPage",
+        "cms.LandingPage",
+        "community_events.EventIndexPage",
+    ]
 
     class Meta:
         verbose_name = _("home page")
