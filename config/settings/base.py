@@ -770,6 +770,7 @@ CELERY_BEAT_SCHEDULE["events-payout"] = {
     "task": "community.events.tasks.events_payout_task",
     "schedule": timedelta(minutes=15),
 }
+# --- reviews (schema enum names) ---
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "ReviewStatusEnum": "community.reviews.models.Review.Status",
