@@ -1,3 +1,5 @@
+"""Reviews of completed swaps, the reviewee's reply, and the rating aggregate."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,12 @@ class ReviewsConfig(AppConfig):
     name = "community.reviews"
     label = "community_reviews"
     verbose_name = _("Reviews")
+
+    def ready(self) -> None:
+        # Lower apps show reviews through their hooks; they never import this app.
+        from accounts import extensions as accounts_extensions
+        from community.reviews import selectors, services
+        from exchanges import extensions as exchanges_extensions
+
+        exchanges_extensions.set_swap_reviews_provider(selectors.swap_reviews_seed003)
+        accounts_extensions.register_export_section("reviews", services.reviews_export)
