@@ -64,6 +64,7 @@ class HomePage(SitePage):
         "cms.HelpIndexPage",
         "cms.LandingPage",
         "community_events.EventIndexPage",
+        "community_forums.ForumIndexPage",
     ]
 
     class Meta:
