@@ -777,3 +777,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ReviewTagEnum": "community.reviews.models.Tag",
     }
 )
+# --- forums (community/forums) ---
+# A member with fewer completed swaps or a younger account is "new": their threads wait for a
+# moderator's approval in the "Forum approval" Wagtail workflow.
+FORUM_NEW_MEMBER_MIN_SWAPS = int(os.environ.get("FORUM_NEW_MEMBER_MIN_SWAPS", "1"))
+FORUM_NEW_MEMBER_MIN_DAYS = int(os.environ.get("FORUM_NEW_MEMBER_MIN_DAYS", "3"))
+# How long after writing a post its author may still edit or delete it.
+FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
