@@ -33,11 +33,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Sum, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,35 @@ from rewards.models import (
     LedgerAccount,
     Reason,
     Transfer,
+    WalletLimit,
 )
+from rewards.selectors import daily_spend_message, max_balance_message, wallet_limits_effective
+
+# Wallet debits that are not the member spending: never refused by the daily spend limit and not
+# counted in what the member spent today (staff corrections, refunds of purchases, expiry).
+NOT_SPEND_REASONS = (Reason.PURCHASE_REFUND, Reason.EXPIRY, Reason.REVERSAL)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Which legs of a movement the wallet limits apply to (1-based; 0 for none).
+
+    ``spend_leg``: a member wallet debited by its member's own spending (daily spend limit).
+    ``cap_leg``: a member wallet credited by a movement the maximum balance may refuse;
+    ``cap_own`` says whose limit the message names ("your" or "the recipient's").
+    """
+
+    spend_leg: int = 0
+    cap_leg: int = 0
+    cap_own: bool = False
+
+
+NO_LIMITS = _Limits()
+
+
+def _day_start(now: datetime) -> datetime:
+    """The start of ``now``'s UTC day: daily spend limits run from midnight UTC."""
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 class InsufficientBalance(Conflict):
@@ -65,6 +94,28 @@ class InsufficientBalance(Conflict):
             or _("Not enough points: %(balance)d available, %(requested)d needed.")
             % {"balance": balance, "requested": requested},
             extra={"balance": balance, "requested": requested},
+        )
+
+
+class WalletLimitExceeded(Conflict):
+    """The movement would take a member wallet over its maximum balance, or its member over their
+    daily spend limit (``WALLET_MAX_BALANCE``, ``WALLET_DAILY_SPEND_LIMIT``, ``WalletLimit``)."""
+
+    code = "wallet_limit_exceeded"
+
+    @classmethod
+    def max_balance(cls, *, limit: int, own: bool) -> WalletLimitExceeded:
+        return cls(
+            max_balance_message(limit=limit, own=own),
+            extra={"limit": "max_balance", "limit_points": limit},
+        )
+
+    @classmethod
+    def daily_spend(cls, *, limit: int, spent: int) -> WalletLimitExceeded:
+        left = max(limit - spent, 0)
+        return cls(
+            daily_spend_message(limit=limit, left=left),
+            extra={"limit": "daily_spend_limit", "limit_points": limit, "left_today": left},
         )
 
 
@@ -177,8 +228,18 @@ def _lock(sides: Sequence[_Side]) -> list[LedgerAccount]:
     query = Q()
     for side in sides:
         query |= side.as_q()
+    overrides = WalletLimit.objects.filter(user_id=OuterRef("user_id"))
     for _attempt in range(2):
-        rows = LedgerAccount.objects.select_for_update(no_key=True).filter(query).order_by("pk")
+        rows = (
+            LedgerAccount.objects.select_for_update(no_key=True)
+            .filter(query)
+            .annotate(
+                # staff's per-member limits (None: the setting), read with the locks
+                override_max_balance=Subquery(overrides.values("max_balance")[:1]),
+                override_daily_spend=Subquery(overrides.values("daily_spend_limit")[:1]),
+            )
+            .order_by("pk")
+        )
         found = {_Side.of(row): row for row in rows}
         missing = [side for side in sides if side not in found]
         if not missing:
@@ -244,6 +305,7 @@ def _post(
     initiated_by: User | None = None,
     check: _Check | None = None,
     refund_leg: int = 0,
+    limits: _Limits = NO_LIMITS,
 ) -> Transfer:
     """Write one balanced transfer: one SQL statement on PostgreSQL, the ORM path elsewhere.
 
@@ -259,6 +321,7 @@ def _post(
             idempotency_key=idempotency_key,
             initiated_by=initiated_by,
             check=check,
+            limits=limits,
         )
     return _post_sql(
         sides=sides,
@@ -269,12 +332,13 @@ def _post(
         initiated_by=initiated_by,
         check=check,
         refund_leg=refund_leg,
+        limits=limits,
     )
 
 
 LEDGER_POST_SQL = (
-    "SELECT r_status, r_transfer_id, r_account_ids, r_balances, r_refundable"
-    " FROM rewards_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "SELECT r_status, r_transfer_id, r_account_ids, r_balances, r_refundable, r_limit, r_spent"
+    " FROM rewards_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
@@ -288,8 +352,10 @@ def _post_sql(
     initiated_by: User | None,
     check: _Check | None,
     refund_leg: int,
+    limits: _Limits,
 ) -> Transfer:
-    """``_post`` in one round trip: ``rewards_ledger_post`` (rewards/migrations/0005).
+    """``_post`` in one round trip: ``rewards_ledger_post`` (rewards/migrations/0005, with the
+    wallet limits since 0008).
 
     Takes the same ``FOR NO KEY UPDATE`` locks in primary-key order; inside a caller's transaction
     they are held until it ends. Raises the same errors as ``_post_orm``, from the balances the
@@ -316,10 +382,19 @@ def _post_sql(
                 initiated_by.pk if initiated_by is not None else None,
                 now,
                 refund_leg,
+                limits.spend_leg,
+                settings.WALLET_DAILY_SPEND_LIMIT,
+                _day_start(now),
+                limits.cap_leg,
+                settings.WALLET_MAX_BALANCE,
             ],
         )
-        status, transfer_id, account_ids, balances, refundable = cursor.fetchone()
+        status, transfer_id, account_ids, balances, refundable, limit, spent = cursor.fetchone()
 
+    if status == "over_daily_spend":
+        raise WalletLimitExceeded.daily_spend(limit=limit, spent=spent)
+    if status == "over_max_balance":
+        raise WalletLimitExceeded.max_balance(limit=limit, own=limits.cap_own)
     if status in ("replay", "reused"):
         if status == "reused":
             raise IdempotencyKeyReused()
@@ -348,7 +423,7 @@ def _post_sql(
             if account.kind in HOLDING_KINDS and account.balance + delta < 0:
                 raise InsufficientBalance(balance=account.balance, requested=-delta)
         raise RuntimeError("rewards_ledger_post refused a movement no check refuses")
-    if status != "ok":  # pragma: no cover - the function returns one of four statuses
+    if status != "ok":  # pragma: no cover - the function returns one of six statuses
         raise RuntimeError(f"rewards_ledger_post returned {status!r}")
 
     transfer = Transfer(
@@ -380,6 +455,7 @@ def _post_orm(
     reverses: Transfer | None = None,
     check: _Check | None = None,
     refund_leg: int = 0,
+    limits: _Limits = NO_LIMITS,
 ) -> Transfer:
     """Write one balanced transfer with the ORM. Must run inside ``transaction.atomic``.
 
@@ -403,8 +479,9 @@ def _post_orm(
     for account, delta in legs:
         if account.kind in HOLDING_KINDS and account.balance + delta < 0:
             raise InsufficientBalance(balance=account.balance, requested=-delta)
-
     now = timezone.now()
+    _limits_check(legs, limits, now=now)
+
     fields = {
         "reason": reason,
         "reference": reference,
@@ -450,6 +527,37 @@ def _post_orm(
     return transfer
 
 
+def _limits_check(
+    legs: Sequence[tuple[LedgerAccount, int]], limits: _Limits, *, now: datetime
+) -> None:
+    """The wallet limits on the ORM path, with the locks held (``_lock`` read the overrides).
+
+    The same rules, in the same order, as ``rewards_ledger_post`` (rewards/migrations/0008): the
+    daily spend limit of the spending wallet, then the maximum balance of the credited one.
+    """
+    if limits.spend_leg:
+        account, delta = legs[limits.spend_leg - 1]
+        limit = wallet_limits_effective(
+            max_balance=None, daily_spend_limit=account.override_daily_spend
+        ).daily_spend_limit
+        if limit > 0:
+            spent = -(
+                Entry.objects.filter(account=account, amount__lt=0, created_at__gte=_day_start(now))
+                .exclude(transfer__reason__in=NOT_SPEND_REASONS)
+                .aggregate(total=Sum("amount"))["total"]
+                or 0
+            )
+            if spent - delta > limit:
+                raise WalletLimitExceeded.daily_spend(limit=limit, spent=spent)
+    if limits.cap_leg:
+        account, delta = legs[limits.cap_leg - 1]
+        limit = wallet_limits_effective(
+            max_balance=account.override_max_balance, daily_spend_limit=None
+        ).max_balance
+        if limit > 0 and account.balance + delta > limit:
+            raise WalletLimitExceeded.max_balance(limit=limit, own=limits.cap_own)
+
+
 # --- wallets -------------------------------------------------------------------------------------
 
 
@@ -486,7 +594,9 @@ def points_transfer(
 
     Locks both wallets (``FOR NO KEY UPDATE``, primary-key order). Raises ``ValidationFailed`` for a
     non-positive amount or a transfer to oneself, ``InsufficientBalance`` (409) when the source
-    wallet holds too few points; nothing moves in either case.
+    wallet holds too few points, ``WalletLimitExceeded`` (409) when the points would take the
+    source over its daily spend limit or the target over its maximum balance; nothing moves in
+    any case.
     """
     _validate_amount(amount)
     _validate_reason(reason)
@@ -501,6 +611,7 @@ def points_transfer(
         description=note,
         idempotency_key=idempotency_key,
         initiated_by=initiated_by,
+        limits=_Limits(spend_leg=1, cap_leg=2, cap_own=False),
     )
 
 
@@ -516,7 +627,8 @@ def escrow_hold(
     """Move ``amount`` points from ``user``'s wallet into the escrow account of ``reference``.
 
     Locks the wallet and the escrow account (opening it on first use) in primary-key order.
-    Raises ``InsufficientBalance`` when the wallet holds too few points.
+    Raises ``InsufficientBalance`` when the wallet holds too few points, ``WalletLimitExceeded``
+    when the hold would take the member over their daily spend limit (a hold is spending).
     """
     _validate_amount(amount)
     _validate_reason(reason)
@@ -527,6 +639,7 @@ def escrow_hold(
         reason=reason,
         reference=reference,
         idempotency_key=idempotency_key,
+        limits=_Limits(spend_leg=1),
     )
 
 
@@ -542,7 +655,9 @@ def escrow_release(
     """Pay ``amount`` points held for ``reference`` to ``user`` (the payee).
 
     Locks the escrow account and the wallet in primary-key order. Raises ``InsufficientBalance``
-    when the escrow holds fewer points than ``amount`` for this reference.
+    when the escrow holds fewer points than ``amount`` for this reference. Never refused by the
+    payee's maximum balance: a refusal would strand the points and the swap in escrow, so a
+    payment may take a wallet over its maximum (it then refuses further transfers in).
     """
     _validate_amount(amount)
     _validate_reason(reason)
@@ -696,7 +811,9 @@ def points_grant(
 
     ``reason`` is the staff member's explanation (stored as the transfer's description; the
     reason code is ``staff_grant``). ``granted_by`` needs the ``rewards.grant_points``
-    permission. Locks the source account and the wallet in primary-key order.
+    permission. Locks the source account and the wallet in primary-key order. Refused
+    (``WalletLimitExceeded``) over the member's maximum balance: staff raise the member's
+    ``WalletLimit`` first when they mean to grant more.
     """
     _validate_amount(amount)
     _validate_key(idempotency_key)
@@ -713,6 +830,7 @@ def points_grant(
         description=reason,
         idempotency_key=idempotency_key,
         initiated_by=granted_by,
+        limits=_Limits(cap_leg=2, cap_own=False),
     )
 
 
@@ -743,7 +861,8 @@ def points_purchase_credit(
     """Credit points bought with money (billing, once the gateway confirmed ``reference``).
 
     Locks the purchases source and the wallet in primary-key order; the key makes a repeated
-    webhook credit once.
+    webhook credit once. Never refused by the maximum balance: the money was taken; billing asks
+    ``rewards.selectors.wallet_credit_refusal`` before charging.
     """
     _validate_amount(amount)
     _validate_reference(reference, required=True)
