@@ -83,6 +83,16 @@ def _message_hide(message: Any, moderator: User, reason: str) -> None:
         tombstone(locked, by_moderator=True)
 
 
+def _offer_reported(offer: Any) -> None:
+    from marketplace.services.offers import offer_report
+
+    # The offer re-enters marketplace's own review list (Marketplace → Moderation queue).
+    offer_report(offer=offer)
+
+
+# What a new report also does to its target, per kind.
+ON_REPORT = {"offer": _offer_reported}
+
 # Kinds whose ``hide`` already tells the author (the queue then does not tell them twice).
 HIDE_NOTIFIES_AUTHOR = frozenset({"offer"})
 

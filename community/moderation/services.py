@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from accounts.models import User
 from accounts.roles import Perm
 from community.moderation import notifications as kinds
-from community.moderation.kinds import HIDE_NOTIFIES_AUTHOR
+from community.moderation.kinds import HIDE_NOTIFIES_AUTHOR, ON_REPORT
 from community.moderation.models import (
     DETAILS_MAX_LENGTH,
     MemberWarning,
@@ -90,6 +90,9 @@ def report_create(
         if existing is None:
             raise
         return existing, False
+    on_report = ON_REPORT.get(kind.kind)
+    if on_report is not None:
+        on_report(target)
     return report, True
 
 
