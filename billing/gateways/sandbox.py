@@ -100,17 +100,6 @@ class SandboxGateway:
             confirmed=True,
         )
 
-    def confirmation_event(self, *, provider_payment_id: str, reference: str) -> GatewayEvent:
-        """The event the sandbox would have sent for a payment it confirmed at once."""
-        return GatewayEvent(
-            event_id=f"{provider_payment_id}:confirmed",
-            type=base.PAYMENT_SUCCEEDED,
-            provider_type="sandbox.confirmed",
-            provider_payment_id=provider_payment_id,
-            reference=reference,
-            payload={"_transaction_id": provider_payment_id},
-        )
-
     def webhook_parse(self, *, body: bytes, headers: Mapping[str, str]) -> list[GatewayEvent]:
         _verify(body, _header(headers, SIGNATURE_HEADER))
         try:

@@ -1,0 +1,27 @@
+"""The notification kinds billing sends, with their texts (registered with messaging).
+
+Discovered by messaging (``messaging.notification_kinds``); same ``order`` numbers as the
+provisional registrations they replace, so the API's kinds keep their place. Context keys:
+``amount`` (e.g. "10.00 USD"), ``points``; ``payment_failed`` also ``reason``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from messaging.notification_kinds import register
+
+register(
+    "payment_succeeded",
+    label=_("Payment succeeded"),
+    title=_("Payment received"),
+    body=_("Your payment of %(amount)s went through; %(points)s points were added."),
+    order=500,
+)
+register(
+    "payment_failed",
+    label=_("Payment failed"),
+    title=_("Payment failed"),
+    body=_("Your payment of %(amount)s did not go through: %(reason)s"),
+    order=510,
+)

@@ -1,1 +1,0 @@
-"""Every write of the billing app: ``<entity>_<action>(*, ...)`` under ``transaction.atomic``."""

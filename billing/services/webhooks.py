@@ -1,0 +1,344 @@
+"""Provider events, applied exactly once, in whatever order and however often they arrive.
+
+``webhook_receive`` verifies the raw body with the gateway (a bad signature, a stale timestamp or
+a body changed after signing is a 400 and writes nothing), then ``event_apply`` each event:
+
+1. INSERT the ``PaymentEvent`` under ``UNIQUE(gateway, event_id)`` inside a savepoint: a replay
+   (or a concurrent delivery, which waits on the first one's index entry until it commits) hits
+   the constraint and is answered as already processed, changing nothing.
+2. Find the payment (our ``payment:<id>`` reference, else the provider's ids) and lock its row
+   (``select_for_update(no_key=True)``: no key column changes). Lock order: the payment row first,
+   then the ledger accounts, which ``rewards.services`` locks in primary-key order.
+3. Move it through the state machine below. Points are credited only by ``_credit`` (ledger key
+   ``payment:<id>:credit``, ``Payment.credited_at``), so at most once, whatever arrives.
+
+State machine (``status`` before → event → after)::
+
+    pending | failed | cancelled  --succeeded-->  succeeded      (credit the points once)
+    pending                       --failed----->  failed | cancelled
+    any captured status           --succeeded-->  unchanged      (fills receipt/transaction ids)
+    succeeded, partially_refunded --failed----->  unchanged      (a late failure of a retry)
+    any                           --refunded--->  partially_refunded | refunded
+    any                           --chargeback->  charged_back
+
+A refund or chargeback of a payment not yet seen as succeeded means the money was captured: the
+points are credited first (the one credit), then taken back, so every reversal is measured from
+that one credit. Taking back never makes a wallet negative: what the member already spent is
+recorded as ``shortfall_points`` and the payment is listed for staff (Wagtail admin, "Refund
+shortfalls") until someone marks it resolved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.gateways import base, gateway
+from billing.gateways.base import GatewayEvent, GatewayUnavailable, SignatureInvalid
+from billing.models import Payment, PaymentEvent, PaymentStatus
+from core.exceptions import NotFound, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+REFERENCE = re.compile(r"^payment:(?P<id>[0-9]{1,18})$")
+SUBSCRIPTION_TYPES = frozenset(
+    {
+        base.SUBSCRIPTION_UPDATED,
+        base.SUBSCRIPTION_DELETED,
+        base.INVOICE_PAID,
+        base.INVOICE_PAYMENT_FAILED,
+    }
+)
+# A payment that is not (yet) known to have been paid for.
+UNCAPTURED = (PaymentStatus.PENDING, PaymentStatus.FAILED, PaymentStatus.CANCELLED)
+REVERSE_ATTEMPTS = 3
+
+
+class SignatureRefused(ValidationFailed):
+    code = "signature_invalid"
+
+
+def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str]) -> int:
+    """Verify and apply one webhook delivery; the number of events newly applied.
+
+    Raises ``NotFound`` for a gateway this deployment does not offer and ``SignatureRefused``
+    (400) when the gateway refuses the signature; nothing is written then.
+    """
+    try:
+        found = gateway(gateway_name)
+    except (GatewayUnavailable, ImportError, AttributeError):
+        raise NotFound() from None
+    try:
+        events = found.webhook_parse(body=body, headers=headers)
+    except SignatureInvalid:
+        raise SignatureRefused(_("The webhook signature is missing or not valid.")) from None
+    return sum(1 for event in events if event_apply(gateway_name=gateway_name, event=event))
+
+
+def _jsonable(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(dict(payload), cls=DjangoJSONEncoder))
+
+
+def _payment_id_for(*, gateway_name: str, event: GatewayEvent) -> int | None:
+    match = REFERENCE.match(event.reference or "")
+    if match:
+        found = (
+            Payment.objects.filter(pk=int(match["id"]), gateway=gateway_name)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found:
+            return found
+    ids = {event.provider_payment_id, str(event.payload.get("_intent_id") or "")} - {""}
+    if not ids:
+        return None
+    return (
+        Payment.objects.filter(gateway=gateway_name)
+        .filter(Q(provider_payment_id__in=ids) | Q(provider_intent_id__in=ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def event_apply(*, gateway_name: str, event: GatewayEvent) -> bool:
+    """Record ``event`` once and apply it; False when it was already recorded (nothing changes).
+
+    Locks the payment row the event names (``no_key``), then the ledger accounts it moves.
+    """
+    try:
+        with transaction.atomic():
+            record = PaymentEvent.objects.create(
+                gateway=gateway_name,
+                event_id=event.event_id[:255],
+                type=event.type,
+                provider_type=event.provider_type[:100],
+                payload=_jsonable(event.payload),
+            )
+    except IntegrityError:
+        return False
+
+    if event.type in SUBSCRIPTION_TYPES:
+        try:
+            from billing.subscriptions import subscription_event_apply
+        except ImportError:
+            logger.error(
+                "billing: subscription event %s with no subscriptions module", event.event_id
+            )
+            return True
+        subscription_event_apply(event=event)
+        record.processed_at = timezone.now()
+        record.save(update_fields=["processed_at"])
+        return True
+
+    payment = None
+    if event.type != base.IGNORED:
+        payment_id = _payment_id_for(gateway_name=gateway_name, event=event)
+        if payment_id is None:
+            logger.warning("billing: %s event %s names no payment", gateway_name, event.event_id)
+        else:
+            # No select_related: on PostgreSQL it would lock the member's row as well.
+            payment = Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
+            _transition(payment=payment, event=event)
+    record.payment = payment
+    record.processed_at = timezone.now()
+    record.save(update_fields=["payment", "processed_at"])
+    return True
+
+
+def _fill_ids(payment: Payment, payload: Mapping[str, Any], changed: set[str]) -> None:
+    for field, key, limit in (
+        ("provider_intent_id", "_intent_id", 255),
+        ("transaction_id", "_transaction_id", 64),
+        ("receipt_url", "_receipt_url", 500),
+    ):
+        value = str(payload.get(key) or "")[:limit]
+        if value and not getattr(payment, field):
+            setattr(payment, field, value)
+            changed.add(field)
+
+
+def _transition(*, payment: Payment, event: GatewayEvent) -> None:
+    """Apply one event to ``payment``. Expects the payment's row lock."""
+    changed: set[str] = set()
+    _fill_ids(payment, event.payload, changed)
+
+    if event.type == base.PAYMENT_SUCCEEDED:
+        if payment.status in UNCAPTURED:
+            _capture(payment, changed, notify=True)
+    elif event.type == base.PAYMENT_FAILED:
+        if payment.status == PaymentStatus.PENDING:
+            cancelled = event.payload.get("_outcome") == "cancelled"
+            payment.status = PaymentStatus.CANCELLED if cancelled else PaymentStatus.FAILED
+            payment.failure_reason = str(event.payload.get("_failure_reason") or "")[:255]
+            changed |= {"status", "failure_reason"}
+            if not cancelled:
+                _notify_failed(payment)
+    elif event.type == base.PAYMENT_REFUNDED:
+        if payment.status in UNCAPTURED:
+            _capture(payment, changed, notify=False)
+        refunded = max(payment.refunded_amount, _refunds_total(payment), event.amount or 0)
+        _refunded_set(payment, min(refunded, payment.amount), changed)
+    elif event.type == base.PAYMENT_CHARGEBACK:
+        if payment.status in UNCAPTURED:
+            _capture(payment, changed, notify=False)
+        if payment.status != PaymentStatus.CHARGED_BACK:
+            payment.status = PaymentStatus.CHARGED_BACK
+            changed.add("status")
+        _reverse_to(payment, payment.points, changed)
+
+    if changed:
+        payment.save(update_fields=[*sorted(changed), "updated_at"])
+
+
+def _capture(payment: Payment, changed: set[str], *, notify: bool) -> None:
+    """Mark ``payment`` succeeded and credit its points once. Expects its row lock."""
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.failure_reason = ""
+    payment.succeeded_at = payment.succeeded_at or timezone.now()
+    changed |= {"status", "failure_reason", "succeeded_at"}
+    if payment.credited_at is None and payment.points > 0:
+        from rewards.services import points_purchase_credit
+
+        points_purchase_credit(
+            user=payment.user,
+            amount=payment.points,
+            reference=payment.reference,
+            idempotency_key=f"payment:{payment.pk}:credit",
+        )
+        payment.credited_at = timezone.now()
+        changed.add("credited_at")
+    if notify:
+        _notify_succeeded(payment)
+
+
+def _refunds_total(payment: Payment) -> Decimal:
+    return payment.refunds.exclude(status="failed").aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0")
+
+
+def _refunded_set(payment: Payment, refunded: Decimal, changed: set[str]) -> None:
+    """Record that ``refunded`` has been refunded in all; take back its share of the points.
+
+    Expects the payment's row lock. Totals only grow, so a webhook confirming a refund staff
+    already made (or a replayed one) takes nothing twice.
+    """
+    if refunded > payment.refunded_amount:
+        payment.refunded_amount = refunded
+        changed.add("refunded_amount")
+    if payment.refunded_amount <= 0:
+        return
+    if payment.status != PaymentStatus.CHARGED_BACK:
+        full = payment.refunded_amount >= payment.amount
+        status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
+        if payment.status != status:
+            payment.status = status
+            changed.add("status")
+    share = (Decimal(payment.points) * payment.refunded_amount / payment.amount).to_integral_value(
+        ROUND_FLOOR
+    )
+    _reverse_to(payment, int(share), changed)
+
+
+def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
+    """Take back points until ``target`` of the credited points are accounted for.
+
+    Takes what the wallet holds; the rest becomes ``shortfall_points`` (the member is flagged for
+    staff). Expects the payment's row lock; the ledger locks the wallet and the refunds sink.
+    """
+    from rewards.selectors import wallet_balance
+    from rewards.services import InsufficientBalance, points_purchase_refund
+
+    if payment.credited_at is None:
+        return
+    target = min(target, payment.points)
+    due = target - payment.points_reversed - payment.shortfall_points
+    if due <= 0:
+        return
+    taken = 0
+    for _attempt in range(REVERSE_ATTEMPTS):
+        take = min(due, max(wallet_balance(user=payment.user), 0))
+        if take <= 0:
+            break
+        try:
+            with transaction.atomic():
+                points_purchase_refund(
+                    user=payment.user,
+                    amount=take,
+                    reference=payment.reference,
+                    idempotency_key=f"payment:{payment.pk}:reverse:{payment.points_reversed}",
+                )
+        except InsufficientBalance:
+            continue  # the member spent meanwhile: read the balance again
+        taken = take
+        break
+    if taken:
+        payment.points_reversed += taken
+        changed.add("points_reversed")
+    if due - taken:
+        payment.shortfall_points += due - taken
+        payment.shortfall_resolved_at = None
+        changed |= {"shortfall_points", "shortfall_resolved_at"}
+        logger.warning(
+            "billing: payment %s refund shortfall of %s points (member %s)",
+            payment.pk,
+            due - taken,
+            payment.user_id,
+        )
+
+
+def _money(payment: Payment) -> str:
+    return f"{payment.amount} {payment.currency}"
+
+
+def _notify_succeeded(payment: Payment) -> None:
+    from messaging.services.notifications import notification_send
+
+    notification_send(
+        recipient=payment.user,
+        kind="payment_succeeded",
+        context={"amount": _money(payment), "points": payment.points},
+        related_type="payment",
+        related_id=payment.pk,
+    )
+
+
+def _notify_failed(payment: Payment) -> None:
+    from messaging.services.notifications import notification_send
+
+    notification_send(
+        recipient=payment.user,
+        kind="payment_failed",
+        context={
+            "amount": _money(payment),
+            "points": payment.points,
+            "reason": payment.failure_reason or _("The payment did not go through."),
+        },
+        related_type="payment",
+        related_id=payment.pk,
+    )
+
+
+def refunded_total_apply(*, payment: Payment, refunded: Decimal) -> Payment:
+    """Record a refund total the services learned outside a webhook (a staff refund).
+
+    Expects the caller's transaction and the payment's row lock.
+    """
+    changed: set[str] = set()
+    total = max(payment.refunded_amount, _refunds_total(payment), refunded)
+    _refunded_set(payment, min(total, payment.amount), changed)
+    if changed:
+        payment.save(update_fields=[*sorted(changed), "updated_at"])
+    return payment
