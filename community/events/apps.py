@@ -8,3 +8,9 @@ class EventsConfig(AppConfig):
     name = "community.events"
     label = "community_events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from community.events.ics import booked_events
+        from exchanges.ics import register_feed_source
+
+        register_feed_source(booked_events)

@@ -38,6 +38,7 @@ class EventIndexPage(Page):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    template = "community/events/event_index_page.html"
     max_count_per_parent = 1
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["community_events.EventPage"]
@@ -114,6 +115,7 @@ class EventPage(Page):
         index.SearchField("location"),
         index.FilterField("starts_at"),
     ]
+    template = "community/events/event_page.html"
     parent_page_types = ["community_events.EventIndexPage"]
     subpage_types: list[str] = []
 

@@ -23,7 +23,9 @@ register(
     "event_waitlisted",
     label=_("Event waiting list"),
     title=_("You are on the waiting list"),
-    body=_("“%(event_title)s” is full; you are on its waiting list and will be told if a seat opens."),
+    body=_(
+        "“%(event_title)s” is full; you are on its waiting list and will be told if a seat opens."
+    ),
     order=810,
 )
 register(

@@ -105,3 +105,20 @@ def calendar_bookings(*, user: User) -> QuerySet[EventBooking]:
         .select_related("event", "event__host")
         .order_by("event__starts_at", "id")
     )
+
+
+def translations_for(pages: Iterable[EventPage]) -> dict[int, EventPage]:
+    """Source page id → its live translation in the active language (one query)."""
+    active, _default = _locale_ids()
+    pages = list(pages)
+    if active is None:
+        return {}
+    by_key = {page.translation_key: page.pk for page in pages if page.locale_id != active}
+    if not by_key:
+        return {}
+    return {
+        by_key[page.translation_key]: page
+        for page in EventPage.objects.live().filter(
+            locale_id=active, translation_key__in=list(by_key)
+        )
+    }

@@ -247,7 +247,13 @@ def event_booking_cancel(
     booking.position = None
     booking.cancelled_at = now
     booking.save(
-        update_fields=["status", "position", "cancelled_at", "points_refunded", "refund_transfer_id"]
+        update_fields=[
+            "status",
+            "position",
+            "cancelled_at",
+            "points_refunded",
+            "refund_transfer_id",
+        ]
     )
     if was_confirmed:
         seats.confirmed -= 1
@@ -362,9 +368,7 @@ def events_payout_due(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def event_attendees_thread(
-    *, event: EventPage, host: User, content: str | None = None
-) -> Thread:
+def event_attendees_thread(*, event: EventPage, host: User, content: str | None = None) -> Thread:
     """The event's group thread with its host and every confirmed member; post ``content`` in it.
 
     Only the host may open it (403 for anybody else). Members who booked later are added each

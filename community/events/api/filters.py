@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from community.events.models import EventPage
+from community.events.models import EventBooking, EventPage
 from exchanges.api.filters import DateOrDateTimeField
 
 
@@ -80,3 +80,24 @@ class EventFilter(django_filters.FilterSet):
             return qs
         now = timezone.now()
         return qs.filter(starts_at__gt=now) if value else qs.filter(starts_at__lte=now)
+
+
+class BookingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=EventBooking.Status.choices)
+    upcoming = django_filters.BooleanFilter(
+        method="filter_upcoming", help_text="true: only events that have not started yet."
+    )
+
+    class Meta:
+        model = EventBooking
+        fields: list[str] = []
+
+    def filter_upcoming(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        from django.utils import timezone
+
+        if value is None:
+            return qs
+        now = timezone.now()
+        return (
+            qs.filter(event__starts_at__gt=now) if value else qs.filter(event__starts_at__lte=now)
+        )
