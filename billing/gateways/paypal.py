@@ -234,7 +234,7 @@ class PayPalGateway:
             content=content,
             idempotent=True,  # a verification changes nothing at PayPal
         )
-        if 400 <= response.status_code < 500:
+        if 400 <= response.status_code < 500 and response.status_code not in http.RETRY_STATUSES:
             raise SignatureInvalid("PayPal refused to verify this delivery")
         result = http.json_of(response, provider=PROVIDER, ok=(200,))
         if not isinstance(result, dict) or result.get("verification_status") != "SUCCESS":
@@ -244,7 +244,7 @@ class PayPalGateway:
         event_type = str(event.get("event_type", ""))
         resource = event.get("resource")
         resource = resource if isinstance(resource, dict) else {}
-        common = {
+        common: dict[str, Any] = {
             "event_id": str(event["id"]),
             "provider_type": event_type,
             "occurred_at": _datetime(event.get("create_time")),
@@ -302,7 +302,12 @@ class PayPalGateway:
             type=outcome.get(status, IGNORED),  # PENDING: PAYMENT.CAPTURE.COMPLETED follows
             amount=amount,
             currency=currency,
-            **{**base, "reference": str(unit.get("custom_id") or base["reference"])},
+            **{
+                **base,
+                "reference": str(
+                    capture.get("custom_id") or unit.get("custom_id") or base["reference"]
+                ),
+            },
         )
 
     def _refund_event(
