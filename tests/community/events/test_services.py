@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from community.events import services
 from community.events.models import EventBooking, EventSeats
