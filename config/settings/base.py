@@ -770,6 +770,9 @@ CELERY_BEAT_SCHEDULE["events-payout"] = {
     "task": "community.events.tasks.events_payout_task",
     "schedule": timedelta(minutes=15),
 }
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"EventBookingStatusEnum": "community.events.models.EventBooking.Status"}
+)
 # --- reviews (schema enum names) ---
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
