@@ -330,7 +330,8 @@ def _transaction_event(obj: Mapping[str, Any]) -> GatewayEvent:
         amount=http.from_minor_units(cents, currency) if currency else None,
         currency=currency,
         occurred_at=_datetime(obj.get("created_at")),
-        payload=obj,
+        # The services keep the transaction id as the payment's transaction id.
+        payload={**obj, "_transaction_id": transaction_id} if kind == "succeeded" else obj,
     )
 
 

@@ -307,6 +307,8 @@ class PayPalGateway:
                 "reference": str(
                     capture.get("custom_id") or unit.get("custom_id") or base["reference"]
                 ),
+                # The services keep the capture id as the payment's transaction id.
+                "payload": {**order, "_transaction_id": str(capture.get("id") or "")},
             },
         )
 
@@ -446,13 +448,16 @@ def _capture_event(
     event_type: str, capture: Mapping[str, Any], common: dict[str, Any]
 ) -> GatewayEvent:
     amount, currency = _amount(capture.get("amount"))
+    payload = common["payload"]
+    if event_type == PAYMENT_SUCCEEDED:
+        payload = {**payload, "_transaction_id": str(capture.get("id") or "")}
     return GatewayEvent(
         type=event_type,
         provider_payment_id=_related_order_id(capture),
         reference=str(capture.get("custom_id") or ""),
         amount=amount,
         currency=currency,
-        **common,
+        **{**common, "payload": payload},
     )
 
 

@@ -318,6 +318,7 @@ def test_a_paid_transaction_is_reported_as_succeeded(paymob):
     assert event.amount == Decimal("10.50")
     assert event.currency == "EGP"
     assert event.payload["id"] == transaction_id
+    assert event.payload["_transaction_id"] == str(transaction_id)
 
 
 def test_paymob_documented_sample_callback_is_accepted(paymob):

@@ -423,6 +423,8 @@ def test_an_approved_order_is_captured_and_reported_as_succeeded(paypal):
     assert parsed.currency == "USD"
     assert parsed.occurred_at is not None
     assert paypal.orders[order_id]["status"] == "COMPLETED"
+    [capture_id] = paypal.captures
+    assert parsed.payload["_transaction_id"] == capture_id
 
 
 def test_a_redelivered_approval_captures_once(paypal):
@@ -495,6 +497,7 @@ def test_capture_completed_is_traced_to_its_order(paypal):
     assert parsed.reference == "payment:7"
     assert parsed.amount == Decimal("10.50")
     assert parsed.payload["id"] == capture_id
+    assert parsed.payload["_transaction_id"] == capture_id
 
 
 def test_a_recorded_capture_completed_event_is_normalised(paypal):
