@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,9 +23,6 @@ from community.reviews.models import Review, Tag
 from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from core.text import text_clean
 from exchanges.models import Swap
-
-if TYPE_CHECKING:
-    pass
 
 S = Swap.Status
 # A session that took place: completed, or resolved after a dispute (either way the members met).
@@ -68,6 +64,13 @@ def _tags(values: Iterable[str], *, field: str = "tags") -> list[str]:
     return [tag for tag in Tag.values if tag in wanted]
 
 
+def _public_pages_changed() -> None:
+    """Anonymous profile and offer pages show ratings and reviews: drop their cached copies."""
+    from marketplace.cache import offers_cache_bump
+
+    transaction.on_commit(offers_cache_bump)
+
+
 def _lock_user(user_id: int) -> User:
     return User.objects.select_for_update(no_key=True).get(pk=user_id)
 
@@ -88,6 +91,7 @@ def user_rating_recompute(*, user_id: int) -> tuple[Decimal, int]:
         else Decimal("0.00")
     )
     User.objects.filter(pk=user_id).update(rating_average=average, rating_count=count)
+    _public_pages_changed()
     return average, count
 
 
@@ -237,6 +241,8 @@ def review_update(
         review.save(update_fields=[*changed, "edited_at"])
         if "rating" in changed and review.is_published:
             user_rating_recompute(user_id=review.reviewee_id)
+        elif review.is_published:
+            _public_pages_changed()
     return review
 
 
@@ -260,6 +266,7 @@ def review_reply(*, review: Review, actor: User, reply: str) -> Review:
     review.reply = text
     review.replied_at = timezone.now()
     review.save(update_fields=["reply", "replied_at"])
+    _public_pages_changed()
     return review
 
 
