@@ -727,6 +727,13 @@ BILLING_SUCCESS_URL = os.environ.get(
 BILLING_CANCEL_URL = os.environ.get(
     "BILLING_CANCEL_URL", f"{_BILLING_SITE}/en/wallet/buy/cancel/?payment={{payment_id}}"
 )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PaymentGatewayEnum": "billing.api.serializers.GATEWAY_NAMES",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "CreditsPaymentStatusEnum": "billing.api.serializers.CREDITS_STATUSES",
+    }
+)
 # --- reviews (community/reviews) ---
 # A review can be edited by its author for this many days after it was written.
 REVIEW_EDIT_DAYS = int(os.environ.get("REVIEW_EDIT_DAYS", "7"))
