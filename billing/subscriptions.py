@@ -183,8 +183,14 @@ def user_is_premium(user: Any) -> bool:
 
 
 def premium_invalidate(*, user_id: int) -> None:
-    """Forget the member's cached premium end once the transaction commits."""
-    transaction.on_commit(lambda: cache.delete(_premium_key(user_id)))
+    """Forget the member's cached premium end now and again once the transaction commits.
+
+    Now, so this transaction's own reads see the change; after the commit, because another
+    request may have cached the old value in between.
+    """
+    key = _premium_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def premium_perks() -> list[str]:
