@@ -71,7 +71,10 @@ def swap_reviews_seed003(swap_ids: list[int]) -> dict[int, list[dict[str, Any]]]
         Review.objects.filter(swap_id__in=swap_ids, status=Review.Status.PUBLISHED)
     ).order_by("created_at", "id")
     for review in reviews:
-        found.setdefault(review.swap_id, []).append(review_seed003(review))
+        # The meeting's own reviews in seed 003's meeting detail carry no meeting_id.
+        row = review_seed003(review)
+        del row["meeting_id"]
+        found.setdefault(review.swap_id, []).append(row)
     return found
 
 

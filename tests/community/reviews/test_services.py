@@ -198,9 +198,7 @@ def test_a_review_cannot_be_edited_after_the_window(settings):
     settings.REVIEW_EDIT_DAYS = 7
     swap = past_swap(days_ago=10)
     written = review(swap, rating=5)
-    Review.objects.filter(pk=written.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=8)
-    )
+    Review.objects.filter(pk=written.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
 
     # when / then
     with pytest.raises(Conflict) as refused:
