@@ -668,3 +668,115 @@ def test_a_malformed_order_id_is_refused_without_calling_paymob(paymob, order_id
             idempotency_key="a",
         )
     assert paymob.requests == []
+
+
+# --- end to end through the billing services ---
+
+
+def _ledger_clean() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("ledger_audit", stdout=StringIO())  # raises CommandError on any mismatch
+
+
+@pytest.mark.django_db
+def test_a_paymob_purchase_is_credited_once_however_often_paymob_calls_back(paymob):
+    from billing.models import PaymentEvent, PaymentStatus
+    from billing.services import purchase_start, webhook_receive
+    from rewards.models import Transfer
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a member who starts buying 100 points on Paymob
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="EGP")
+    started = purchase_start(user=member, package=package, gateway_name="paymob")
+    payment = started.payment
+    [intention] = paymob.intentions.values()
+    assert payment.provider_payment_id == str(intention["intention_order_id"])
+    assert started.redirect_url.startswith(
+        f"https://accept.paymob.com/unifiedcheckout/?publicKey={PUBLIC_KEY}&clientSecret="
+    )
+    sent = json.loads(paymob.calls("POST", "/v1/intention/")[0].content)
+    assert sent["amount"] == 1050
+    assert sent["special_reference"] == f"payment:{payment.pk}"
+    assert wallet_balance(user=member) == 0
+
+    # when the member pays and Paymob posts the callback three times
+    callback = paymob.pay(intention["intention_order_id"])
+    applied = [webhook_receive(gateway_name="paymob", **_delivered(callback)) for _ in range(3)]
+
+    # then one credit
+    payment.refresh_from_db()
+    assert applied == [1, 0, 0]
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert payment.transaction_id == str(callback["obj"]["id"])
+    assert wallet_balance(user=member) == 100
+    assert Transfer.objects.filter(reference=f"payment:{payment.pk}").count() == 1
+    assert PaymentEvent.objects.filter(gateway="paymob", payment=payment).count() == 1
+    _ledger_clean()
+
+
+@pytest.mark.django_db
+def test_a_forged_paymob_callback_changes_nothing(paymob):
+    from billing.models import PaymentEvent, PaymentStatus
+    from billing.services import SignatureRefused, purchase_start, webhook_receive
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a pending Paymob payment and a callback signed with another secret
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="EGP")
+    payment = purchase_start(user=member, package=package, gateway_name="paymob").payment
+    body, headers = delivery(paymob.pay(int(payment.provider_payment_id)), secret="guessed")
+
+    # when / then
+    with pytest.raises(SignatureRefused):
+        webhook_receive(gateway_name="paymob", body=body, headers=headers)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
+    assert PaymentEvent.objects.count() == 0
+    assert wallet_balance(user=member) == 0
+
+
+@pytest.mark.django_db
+def test_a_paymob_refund_takes_the_points_back_once(paymob):
+    from billing.models import PaymentStatus
+    from billing.services import purchase_start, webhook_receive
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a paid Paymob purchase
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="EGP")
+    payment = purchase_start(user=member, package=package, gateway_name="paymob").payment
+    paid = paymob.pay(int(payment.provider_payment_id))
+    webhook_receive(gateway_name="paymob", **_delivered(paid))
+
+    # when it is refunded in full and Paymob posts the refunded transaction twice
+    GATEWAY.refund(
+        provider_payment_id=payment.provider_payment_id,
+        amount=Decimal("10.50"),
+        currency="EGP",
+        idempotency_key="staff-refund",
+    )
+    refunded = paymob.transaction_callback(paid["obj"]["id"])
+    applied = [webhook_receive(gateway_name="paymob", **_delivered(refunded)) for _ in "ab"]
+
+    # then
+    payment.refresh_from_db()
+    assert applied == [1, 0]
+    assert payment.status == PaymentStatus.REFUNDED
+    assert payment.refunded_amount == Decimal("10.50")
+    assert wallet_balance(user=member) == 0
+    _ledger_clean()
+
+
+def _delivered(callback: dict) -> dict:
+    body, headers = delivery(callback)
+    return {"body": body, "headers": headers}

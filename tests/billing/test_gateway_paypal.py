@@ -750,3 +750,115 @@ def test_the_api_base_comes_from_settings(paypal, settings):
 
     # then
     assert {r.url.host for r in paypal.requests} == {"api-m.paypal.com"}
+
+
+# --- end to end through the billing services ---
+
+
+def _ledger_clean() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("ledger_audit", stdout=StringIO())  # raises CommandError on any mismatch
+
+
+@pytest.mark.django_db
+def test_a_paypal_purchase_is_credited_once_however_often_paypal_delivers(paypal):
+    from billing.models import PaymentEvent, PaymentStatus
+    from billing.services import purchase_start, webhook_receive
+    from rewards.models import Transfer
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a member who starts buying 100 points on PayPal
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="USD")
+    started = purchase_start(user=member, package=package, gateway_name="paypal")
+    payment = started.payment
+    order_id = payment.provider_payment_id
+    assert started.redirect_url == f"https://www.sandbox.paypal.com/checkoutnow?token={order_id}"
+    assert payment.status == PaymentStatus.PENDING
+    sent = json.loads(paypal.calls("POST", "/v2/checkout/orders")[0].content)
+    assert sent["purchase_units"][0]["custom_id"] == f"payment:{payment.pk}"
+    assert sent["purchase_units"][0]["amount"] == {"currency_code": "USD", "value": "10.50"}
+    assert wallet_balance(user=member) == 0
+
+    # when the member approves and PayPal delivers the approval three times, then the capture
+    approval = delivery(paypal, paypal.approve(order_id))
+    applied = [webhook_receive(gateway_name="paypal", **approval) for _ in range(3)]
+    [capture_id] = paypal.captures
+    applied.append(
+        webhook_receive(
+            gateway_name="paypal", **delivery(paypal, paypal.capture_completed(capture_id))
+        )
+    )
+
+    # then one capture, one credit
+    payment.refresh_from_db()
+    assert applied == [1, 0, 0, 1]
+    assert len(paypal.captures) == 1
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert payment.transaction_id == capture_id
+    assert wallet_balance(user=member) == 100
+    assert Transfer.objects.filter(reference=f"payment:{payment.pk}").count() == 1
+    assert PaymentEvent.objects.filter(gateway="paypal", payment=payment).count() == 2
+    _ledger_clean()
+
+
+@pytest.mark.django_db
+def test_a_forged_paypal_delivery_changes_nothing(paypal):
+    from billing.models import PaymentEvent, PaymentStatus
+    from billing.services import SignatureRefused, purchase_start, webhook_receive
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a pending PayPal payment and a delivery whose signature is wrong
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="USD")
+    payment = purchase_start(user=member, package=package, gateway_name="paypal").payment
+    body, headers = paypal.sign(paypal.approve(payment.provider_payment_id))
+    headers["PAYPAL-TRANSMISSION-SIG"] = "forged"
+
+    # when / then
+    with pytest.raises(SignatureRefused):
+        webhook_receive(gateway_name="paypal", body=body, headers=headers)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
+    assert PaymentEvent.objects.count() == 0
+    assert paypal.captures == {}
+    assert wallet_balance(user=member) == 0
+
+
+@pytest.mark.django_db
+def test_a_paypal_refund_takes_the_points_back_once(paypal):
+    from billing.models import PaymentStatus
+    from billing.services import purchase_start, webhook_receive
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a paid PayPal purchase
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="USD")
+    payment = purchase_start(user=member, package=package, gateway_name="paypal").payment
+    webhook_receive(
+        gateway_name="paypal", **delivery(paypal, paypal.approve(payment.provider_payment_id))
+    )
+    [capture_id] = paypal.captures
+
+    # when the merchant refunds it on PayPal's site and PayPal delivers the refund twice
+    refund_event = paypal.refunded(paypal.refund_on_dashboard(capture_id, "10.50"))
+    applied = [
+        webhook_receive(gateway_name="paypal", **delivery(paypal, refund_event)) for _ in "ab"
+    ]
+
+    # then
+    payment.refresh_from_db()
+    assert applied == [1, 0]
+    assert payment.status == PaymentStatus.REFUNDED
+    assert payment.refunded_amount == Decimal("10.50")
+    assert wallet_balance(user=member) == 0
+    _ledger_clean()
