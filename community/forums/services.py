@@ -166,7 +166,7 @@ def thread_create(*, author: User, category: ForumCategoryPage, title: str, body
     if pending:
         forum_workflow().start(thread, author)
     else:
-        revision.publish(user=author, changed=False)
+        revision.publish(user=author, changed=False, skip_permission_checks=True)
     thread.refresh_from_db()
     return thread
 
@@ -175,13 +175,20 @@ def _lock_thread(thread: Thread) -> Thread:
     return Thread.objects.select_for_update(no_key=True).get(pk=thread.pk)
 
 
-def _require_moderator(actor: User) -> None:
+def require_moderator(actor: User) -> None:
+    """Forbidden unless ``actor`` moderates the forums."""
     if not is_moderator(actor):
         raise Forbidden(str(_("Only moderators can do this.")))
 
 
+def require_thread_author(thread: Thread, actor: User) -> None:
+    """Forbidden unless ``actor`` wrote ``thread``."""
+    if actor.pk != thread.author_id:
+        raise Forbidden(str(_("Only the thread's author can choose the answer.")))
+
+
 def _flag(thread: Thread, actor: User, field: str, value: bool, action: str) -> Thread:
-    _require_moderator(actor)
+    require_moderator(actor)
     locked = _lock_thread(thread)
     if getattr(locked, field) != value:
         Thread.objects.filter(pk=locked.pk).update(**{field: value})
@@ -205,7 +212,7 @@ def thread_lock(*, thread: Thread, actor: User, locked: bool = True) -> Thread:
 @transaction.atomic
 def thread_move(*, thread: Thread, actor: User, category: ForumCategoryPage) -> Thread:
     """Move the thread to another category (moderators)."""
-    _require_moderator(actor)
+    require_moderator(actor)
     target = category_source(category)
     locked = _lock_thread(thread)
     if locked.category_id != target.pk:
@@ -235,8 +242,7 @@ def thread_hide(*, thread: Thread, actor: User, reason: str = "") -> Thread:
 @transaction.atomic
 def thread_mark_answer(*, thread: Thread, actor: User, post: Post | None) -> Thread:
     """Mark ``post`` as the thread's answer (None clears it): the thread's author only."""
-    if actor.pk != thread.author_id:
-        raise Forbidden(str(_("Only the thread's author can choose the answer.")))
+    require_thread_author(thread, actor)
     locked = _lock_thread(thread)
     if post is not None and (post.thread_id != locked.pk or post.deleted or post.hidden):
         raise ValidationFailed(fields={"post_id": [str(_("Choose a reply of this thread."))]})
