@@ -38,7 +38,7 @@ _TARGET = re.compile(r"^([a-z]{1,16}):([1-9][0-9]{0,9})$")
 def _errors(error: ApplicationError) -> dict[str, list[str]]:
     if error.fields:
         return {key: [str(v) for v in values] for key, values in error.fields.items()}
-    return {"__all__": [str(error.message)]}
+    return {"form": [str(error.message)]}
 
 
 def _target(request: MemberRequest, raw: str) -> tuple[ReportableKind, Any, int]:
