@@ -61,6 +61,8 @@ def _back_url(request: MemberRequest, kind: ReportableKind, target: Any) -> str:
         return back
     if kind.url is not None:
         return kind.url(target)
+    if kind.kind == "message":
+        return reverse("messaging:thread", args=[target.thread_id])
     return reverse("moderation:tickets")
 
 
