@@ -862,3 +862,86 @@ def test_a_paypal_refund_takes_the_points_back_once(paypal):
     assert payment.refunded_amount == Decimal("10.50")
     assert wallet_balance(user=member) == 0
     _ledger_clean()
+
+
+def _as_wsgi_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        f"HTTP_{name.upper().replace('-', '_')}": value
+        for name, value in headers.items()
+        if name.lower() != "content-type"
+    }
+
+
+@pytest.mark.django_db
+def test_paypal_through_the_api_approval_link_then_one_credit(paypal, make_auth_client):
+    from rest_framework.test import APIClient
+
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given
+    member = UserFactory()
+    client = make_auth_client(member)
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="USD")
+
+    # when the member starts paying on PayPal
+    started = client.post("/api/v1/payments/paypal/", {"package": package.pk}, format="json")
+
+    # then they get the approval link of a pending payment
+    assert started.status_code == 201
+    [order_id] = paypal.orders
+    assert started.json()["redirect_url"] == (
+        f"https://www.sandbox.paypal.com/checkoutnow?token={order_id}"
+    )
+    assert started.json()["payment"]["status"] == "pending"
+
+    # when PayPal delivers the signed approval twice to the webhook
+    body, headers = paypal.sign(paypal.approve(order_id))
+    webhook = APIClient()
+    answers = [
+        webhook.post(
+            "/api/v1/payments/webhooks/paypal/",
+            data=body,
+            content_type="application/json",
+            **_as_wsgi_headers(headers),
+        )
+        for _ in range(2)
+    ]
+
+    # then one credit, and the history shows the payment succeeded
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [a.json() for a in answers] == [
+        {"received": True, "applied": 1},
+        {"received": True, "applied": 0},
+    ]
+    assert wallet_balance(user=member) == 100
+    history = client.get("/api/v1/payments/history/").json()["results"]
+    assert [(p["gateway"], p["status"], p["amount"]) for p in history] == [
+        ("paypal", "succeeded", "10.50")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_forged_paypal_webhook_is_a_400_through_the_api(paypal):
+    from rest_framework.test import APIClient
+
+    from billing.models import PaymentEvent
+
+    # given
+    body, headers = paypal.sign({"id": "WH-1", "event_type": "PAYMENT.CAPTURE.COMPLETED"})
+    headers["PAYPAL-TRANSMISSION-SIG"] = "forged"
+
+    # when
+    answer = APIClient().post(
+        "/api/v1/payments/webhooks/paypal/",
+        data=body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ar",
+        **_as_wsgi_headers(headers),
+    )
+
+    # then
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "signature_invalid"
+    assert PaymentEvent.objects.count() == 0
