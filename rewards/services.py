@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.exceptions import Conflict, Forbidden, ValidationFailed
+from core.text import text_clean
 from rewards.models import (
     HOLDING_KINDS,
     REASON_PATTERN,
@@ -559,6 +560,53 @@ def _limits_check(
 
 
 # --- wallets -------------------------------------------------------------------------------------
+
+# The largest limit staff may set (points); far beyond any real wallet, well inside bigint.
+WALLET_LIMIT_MAX = 10**12
+
+
+@transaction.atomic
+def wallet_limit_set(
+    *,
+    user: User,
+    max_balance: int | None,
+    daily_spend_limit: int | None,
+    note: str = "",
+    set_by: User,
+) -> WalletLimit:
+    """Set staff's override of ``user``'s wallet limits (None: the setting; 0: no limit).
+
+    ``set_by`` needs ``rewards.change_walletlimit``. The ledger reads the override under the
+    wallet's lock, so it applies to the next movement; nothing already moved is undone (a wallet
+    over a lowered maximum keeps its points and refuses further credits).
+    """
+    if not (set_by.is_active and set_by.has_perm("rewards.change_walletlimit")):
+        raise Forbidden(_("You are not allowed to change wallet limits."))
+    errors: dict[str, list[str]] = {}
+    for name, value in (("max_balance", max_balance), ("daily_spend_limit", daily_spend_limit)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors[name] = [_("A whole number of points, 0 or more, is required.")]
+        elif value > WALLET_LIMIT_MAX:
+            errors[name] = [_("At most %(max)d points.") % {"max": WALLET_LIMIT_MAX}]
+    note = text_clean(note or "").strip()
+    if len(note) > 255:
+        errors["note"] = [_("At most 255 characters.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    limit, _created = WalletLimit.objects.update_or_create(
+        user=user,
+        defaults={
+            "max_balance": max_balance,
+            "daily_spend_limit": daily_spend_limit,
+            "note": note,
+            "set_by": set_by,
+            "updated_at": timezone.now(),
+        },
+    )
+    return limit
+
 
 
 @transaction.atomic

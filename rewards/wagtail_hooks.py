@@ -1,5 +1,9 @@
 """Wagtail admin screens of the points ledger: read-only views and the staff "grant points" form.
 
+Also the members' wallet limits (``WalletLimit``): staff with ``rewards.change_walletlimit`` set a
+member's maximum balance and daily spend limit over the site's settings, through
+``rewards.services.wallet_limit_set``.
+
 The ledger is written by ``rewards.services`` alone, so its admin screens list and inspect but
 never add, edit or delete (a read-only permission policy, and no add/edit/delete routes). A staff
 member with ``rewards.grant_points`` credits a member through ``points_grant``, which records who
@@ -17,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -29,17 +34,17 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.admin_users import HISTORY_ROWS, HistoryRow, HistorySection
 from config.wagtail_admin import ReadOnlyModelViewSet, register_read_only
-from core.exceptions import ApplicationError
-from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer
-from rewards.services import points_grant
+from core.exceptions import ApplicationError, Forbidden
+from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer, WalletLimit
+from rewards.services import WALLET_LIMIT_MAX, points_grant, wallet_limit_set
 
 GRANT_PERMISSION = "rewards.grant_points"
 
@@ -292,11 +297,99 @@ class GrantPointsViewSet(ViewSet):
         return GrantMenuItem
 
 
+# --- wallet limits (per-member overrides of WALLET_MAX_BALANCE / WALLET_DAILY_SPEND_LIMIT) --------
+
+
+class WalletLimitForm(forms.ModelForm):
+    """The override's numbers and note; on creation also the member, found by e-mail address."""
+
+    email = forms.EmailField(label=_("Member's e-mail address"))
+
+    class Meta:
+        model = WalletLimit
+        fields = ["max_balance", "daily_spend_limit", "note"]
+
+    def __init__(self, *args: Any, for_user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["email"]  # the member of an override never changes
+        for name in ("max_balance", "daily_spend_limit"):
+            field = self.fields[name]
+            field.validators += [MinValueValidator(0), MaxValueValidator(WALLET_LIMIT_MAX)]
+            field.widget.attrs.update({"min": 0, "max": WALLET_LIMIT_MAX})
+
+    def clean_email(self) -> Any:
+        email = self.cleaned_data["email"].strip().lower()
+        member = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if member is None:
+            raise forms.ValidationError(_("There is no active member with this e-mail address."))
+        self.member = member
+        return email
+
+
+class _WalletLimitSave:
+    """Create and edit save through ``wallet_limit_set`` (records who set it and when)."""
+
+    def save_instance(self) -> WalletLimit:
+        form = self.form
+        member = getattr(form, "member", None) or form.instance.user
+        data = form.cleaned_data
+        try:
+            return wallet_limit_set(
+                user=member,
+                max_balance=data["max_balance"],
+                daily_spend_limit=data["daily_spend_limit"],
+                note=data["note"],
+                set_by=self.request.user,
+            )
+        except Forbidden as error:
+            raise PermissionDenied(error.message) from error
+
+
+class WalletLimitCreateView(_WalletLimitSave, CreateView):
+    pass
+
+
+class WalletLimitEditView(_WalletLimitSave, EditView):
+    pass
+
+
+class WalletLimitIndexView(IndexView):
+    def get_base_queryset(self) -> QuerySet[WalletLimit]:
+        return super().get_base_queryset().select_related("user", "set_by")
+
+
+class WalletLimitViewSet(ModelViewSet):
+    model = WalletLimit
+    name = "wallet_limits"
+    icon = "warning"
+    menu_label = _("Wallet limits")
+    index_view_class = WalletLimitIndexView
+    add_view_class = WalletLimitCreateView
+    edit_view_class = WalletLimitEditView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["user", "max_balance", "daily_spend_limit", "note", "set_by", "updated_at"]
+    search_fields = ["user__email", "user__display_name", "user__last_name", "note"]
+    search_backend_name = None
+    ordering = ["id"]
+    list_per_page = 50
+
+    def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
+        return WalletLimitForm
+
+
 class LedgerViewSetGroup(ModelViewSetGroup):
     menu_label = _("Points ledger")
     menu_icon = "table"
     menu_order = 600
-    items = (LedgerAccountViewSet, TransferViewSet, EntryViewSet, GrantPointsViewSet)
+    items = (
+        LedgerAccountViewSet,
+        TransferViewSet,
+        EntryViewSet,
+        GrantPointsViewSet,
+        WalletLimitViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

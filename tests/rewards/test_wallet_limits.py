@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from rewards import services
 from rewards.models import Transfer, WalletLimit
@@ -39,6 +40,13 @@ from tests.rewards.factories import balances, funded_user, granter
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages in English unless a test asks otherwise (a request may leave another active)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(params=["native", "orm"])

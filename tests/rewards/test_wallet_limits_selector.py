@@ -12,6 +12,13 @@ from tests.rewards.factories import funded_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages in English unless a test asks otherwise (a request may leave another active)."""
+    with translation.override("en"):
+        yield
+
+
 def test_no_limit_never_refuses(settings):
     # given no maximum balance
     settings.WALLET_MAX_BALANCE = 0
