@@ -794,3 +794,14 @@ FORUM_NEW_MEMBER_MIN_SWAPS = int(os.environ.get("FORUM_NEW_MEMBER_MIN_SWAPS", "1
 FORUM_NEW_MEMBER_MIN_DAYS = int(os.environ.get("FORUM_NEW_MEMBER_MIN_DAYS", "3"))
 # How long after writing a post its author may still edit or delete it.
 FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
+# --- moderation (community/moderation; schema enum names) ---
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ReportReasonEnum": "community.moderation.models.ReportReason",
+        "ReportStatusEnum": "community.moderation.models.ReportStatus",
+        "ReportResolutionEnum": "community.moderation.api.serializers.RESOLUTION_CHOICES",
+        "TicketStatusEnum": "community.moderation.models.TicketStatus",
+        "TicketPriorityEnum": "community.moderation.models.TicketPriority",
+        "TicketCategoryEnum": "community.moderation.models.TicketCategory",
+    }
+)
