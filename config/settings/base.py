@@ -805,3 +805,15 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "TicketCategoryEnum": "community.moderation.models.TicketCategory",
     }
 )
+# --- subscriptions (billing/subscriptions.py) ---
+# Premium (THROTTLE_PREMIUM and PREMIUM_PERKS) lasts this many days past an active
+# subscription's period end (a renewal's webhook may be late) and past the moment a renewal
+# payment failed (past_due, while the provider retries the card).
+SUBSCRIPTION_GRACE_DAYS = int(os.environ.get("SUBSCRIPTION_GRACE_DAYS", "3"))
+# How long a member's premium end stays cached (it is forgotten at once whenever it changes).
+SUBSCRIPTION_PREMIUM_CACHE_SECONDS = int(
+    os.environ.get("SUBSCRIPTION_PREMIUM_CACHE_SECONDS", "300")
+)
+# What premium members get besides the premium rate limit: "profile_badge" (a premium badge,
+# `sections.premium.badge` in the API's profiles, on the profile pages). Empty: nothing more.
+PREMIUM_PERKS = env_list("PREMIUM_PERKS", "profile_badge")
