@@ -798,6 +798,8 @@ FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "ReportReasonEnum": "community.moderation.models.ReportReason",
+        # messaging's message-report reasons keep the name they had before reports/ arrived
+        "ReasonEnum": "messaging.models.MessageReport.Reason",
         "ReportStatusEnum": "community.moderation.models.ReportStatus",
         "ReportResolutionEnum": "community.moderation.api.serializers.RESOLUTION_CHOICES",
         "TicketStatusEnum": "community.moderation.models.TicketStatus",
