@@ -114,6 +114,7 @@ def request(
                 content=content,
                 data=data,
                 auth=auth,
+                timeout=float(settings.BILLING_HTTP_TIMEOUT_SECONDS),
             )
         except httpx.HTTPError as exc:
             logger.warning(

@@ -25,6 +25,7 @@ import itertools
 import json
 import re
 import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class FakePayPal:
     failures: dict[tuple[str, str], list[Exception | int]] = field(default_factory=dict)
     capture_status: str = "COMPLETED"  # what the next capture ends as (DECLINED, PENDING)
     signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     # --- wiring ---
 
@@ -106,6 +108,11 @@ class FakePayPal:
     # --- the API ---
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        # PayPal applies one request at a time per PayPal-Request-Id; one lock is enough here.
+        with self.lock:
+            return self._handle(request)
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         for (method, prefix), queue in self.failures.items():
             if request.method == method and request.url.path.startswith(prefix) and queue:

@@ -839,3 +839,49 @@ def test_paymob_callback_through_the_api_with_the_hmac_in_the_query(paymob, make
     assert answer.status_code == 200
     assert answer.json() == {"received": True, "applied": 1}
     assert wallet_balance(user=member) == 100
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_paymob_callbacks_credit_once(paymob):
+    import threading
+
+    from django.db import connection
+
+    from billing.services import purchase_start, webhook_receive
+    from rewards.models import Transfer
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a started Paymob purchase and its signed callback
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="EGP")
+    payment = purchase_start(user=member, package=package, gateway_name="paymob").payment
+    body, headers = delivery(paymob.pay(int(payment.provider_payment_id)))
+    barrier = threading.Barrier(10)
+    applied: list[int] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            applied.append(webhook_receive(gateway_name="paymob", body=body, headers=headers))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when Paymob's ten callbacks arrive at once
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then one event applied, one credit
+    assert errors == []
+    assert sorted(applied) == [0] * 9 + [1]
+    assert wallet_balance(user=member) == 100
+    assert Transfer.objects.filter(reference=f"payment:{payment.pk}").count() == 1
+    _ledger_clean()

@@ -945,3 +945,50 @@ def test_a_forged_paypal_webhook_is_a_400_through_the_api(paypal):
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "signature_invalid"
     assert PaymentEvent.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_concurrent_deliveries_of_an_approval_capture_and_credit_once(paypal):
+    import threading
+
+    from django.db import connection
+
+    from billing.services import purchase_start, webhook_receive
+    from rewards.models import Transfer
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given a started PayPal purchase and its signed approval
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="USD")
+    payment = purchase_start(user=member, package=package, gateway_name="paypal").payment
+    body, headers = paypal.sign(paypal.approve(payment.provider_payment_id))
+    barrier = threading.Barrier(10)
+    applied: list[int] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            applied.append(webhook_receive(gateway_name="paypal", body=body, headers=headers))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when PayPal's ten deliveries arrive at once
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then one capture, one event applied, one credit
+    assert errors == []
+    assert sorted(applied) == [0] * 9 + [1]
+    assert len(paypal.captures) == 1
+    assert wallet_balance(user=member) == 100
+    assert Transfer.objects.filter(reference=f"payment:{payment.pk}").count() == 1
+    _ledger_clean()
