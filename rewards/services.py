@@ -24,6 +24,22 @@ and inside a caller's transaction its locks are held until the caller commits. S
 reversal of a transfer, keep the ORM path (``_post_orm``); docs/benchmarks.md ("Writes") has the
 measurements behind the choice.
 
+Wallet limits (``WALLET_MAX_BALANCE``, ``WALLET_DAILY_SPEND_LIMIT``, staff's ``WalletLimit`` per
+member; 0 means no limit) are checked in step 3, under the same locks, after the idempotency
+lookup (a replay is answered whatever the limits say now):
+
+- the daily spend limit refuses a member's own spending: ``points_transfer`` (transfers, tips) and
+  ``escrow_hold``. Spent today = the wallet's debits since midnight UTC, except purchase refunds,
+  expiry and reversals, which are never refused by it either. Refunds do not give the allowance
+  back;
+- the maximum balance refuses ``points_transfer`` into the target wallet and ``points_grant``.
+  Swap payments (``escrow_release``/``escrow_settle``), escrow refunds, purchase credits (billing
+  asks ``rewards.selectors.wallet_credit_refusal`` before charging), the signup bonus and
+  reversals are never refused: refusing them would strand a swap or money already taken. A wallet
+  over its maximum keeps its points and may spend them; it refuses further transfers in.
+
+A refusal is ``WalletLimitExceeded`` (409 ``wallet_limit_exceeded``) and writes nothing.
+
 Idempotency keys are global: callers namespace them ("swap:42:hold", "api:transfer:<user>:<key>").
 A key reused for a different movement is a 409 ``idempotency_key_reused``.
 """

@@ -460,6 +460,13 @@ def test_a_refusal_is_answered_in_arabic_over_the_api(settings, make_auth_client
     }
     assert arabic.json()["error"]["code"] == "wallet_limit_exceeded"
     assert arabic["Content-Language"] == "ar"
+    with translation.override("ar"):
+        assert arabic.json()["error"]["message"] == (
+            translation.gettext(
+                "This would exceed your daily spend limit of %(limit)s points; %(left)s left today."
+            )
+            % {"limit": "5", "left": "0"}
+        )
     assert balances() == before
 
 
