@@ -624,7 +624,6 @@ def wallet_limit_set(
     return limit
 
 
-
 @transaction.atomic
 def wallet_open(*, user: User) -> LedgerAccount:
     """Open the member's wallet (empty) if it does not exist yet; return it. Takes no lock."""
