@@ -14,9 +14,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton

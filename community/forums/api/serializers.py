@@ -228,13 +228,16 @@ class ForumPostPageSerializer(serializers.Serializer):
 
 class ForumThreadDetailSerializer(ForumThreadSerializer):
     is_subscribed = serializers.BooleanField(read_only=True)
-    posts = ForumPostPageSerializer(
-        read_only=True, help_text="Top-level replies, paginated, nested."
-    )
+    posts = serializers.SerializerMethodField(help_text="Top-level replies, paginated, nested.")
 
     class Meta(ForumThreadSerializer.Meta):
         fields = [*ForumThreadSerializer.Meta.fields, "is_subscribed", "posts"]
         read_only_fields = fields
+
+    @extend_schema_field(ForumPostPageSerializer)
+    def get_posts(self, thread: Thread) -> dict[str, Any]:
+        # Already serialized by the view: a page of ForumPostSerializer.
+        return thread.posts_page  # type: ignore[attr-defined]
 
 
 class ForumListSerializer(serializers.Serializer):

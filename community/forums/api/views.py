@@ -158,7 +158,6 @@ class ForumListCreateView(generics.GenericAPIView):
             }
             for page_ in categories
         ]
-        response.data = s.ForumListSerializer(response.data).data
         return response
 
     @extend_schema(
@@ -211,7 +210,7 @@ class ThreadDetailView(APIView):
             s.ForumPostSerializer(roots, many=True, context=context).data
         ).data
         thread.is_subscribed = selectors.is_subscribed(thread=thread, user=request.user)
-        thread.posts = posts
+        thread.posts_page = posts
         return Response(s.ForumThreadDetailSerializer(thread, context=context).data)
 
 
