@@ -12,7 +12,8 @@ from community.reviews import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("me/swaps/<int:swap_id>/review/", views.review_new, name="new"),
+    # Not me/swaps/<id>/review/: exchanges' me/swaps/<id>/<action>/ (mounted first) answers it.
+    path("me/reviews/new/<int:swap_id>/", views.review_new, name="new"),
     path("me/reviews/", views.review_list, name="mine"),
     path("me/reviews/<int:review_id>/edit/", views.review_edit, name="edit"),
     path("me/reviews/<int:review_id>/reply/", views.review_reply, name="reply"),
