@@ -84,6 +84,9 @@ TOKEN_HMAC_FIELDS = (
     "order_id",
     "token",
 )
+# The transaction response callback (the member's redirect back, a GET) signs the same fields,
+# flat: ``order`` instead of ``order.id``.
+RESPONSE_HMAC_FIELDS = tuple("order" if f == "order.id" else f for f in TRANSACTION_HMAC_FIELDS)
 NOT_GIVEN = "NA"  # Paymob's documented filler for billing fields we do not have
 
 
@@ -207,6 +210,55 @@ class PaymobGateway:
                     payload=obj,
                 )
             ]
+        return [_transaction_event(obj)]
+
+    def return_parse(self, *, query: Mapping[str, str]) -> list[GatewayEvent]:
+        """Check and normalise the transaction response callback (the redirect back to us).
+
+        Paymob sends the member to ``redirection_url`` with the transaction in the query string
+        and an ``hmac`` over it; once checked it is as good as the processed callback, and
+        normalises to the same event id, so whichever arrives first is applied and the other is
+        a duplicate. Raises ``SignatureInvalid`` like ``webhook_parse``.
+        """
+        received = query.get("hmac")
+        if not isinstance(received, str) or not received:
+            raise SignatureInvalid("the redirect carries no hmac")
+        if not self.available():
+            raise SignatureInvalid("Paymob is not configured: nothing can be verified")
+        message = "".join(str(query.get(name, "")) for name in RESPONSE_HMAC_FIELDS)
+        expected = hmac.new(
+            str(settings.PAYMOB_HMAC_SECRET).encode(), message.encode(), hashlib.sha512
+        ).hexdigest()
+        if not hmac.compare_digest(expected, received.strip().lower()) or not _is_id(
+            query.get("id")
+        ):
+            raise SignatureInvalid("the hmac does not match")
+
+        def flag(name: str) -> bool:
+            return str(query.get(name, "")).lower() == "true"
+
+        obj: dict[str, Any] = {
+            "id": int(str(query["id"])),
+            "amount_cents": query.get("amount_cents"),
+            "currency": query.get("currency", ""),
+            "created_at": query.get("created_at", ""),
+            "order": {
+                "id": query.get("order", ""),
+                "merchant_order_id": query.get("merchant_order_id", ""),
+            },
+            "refunded_amount_cents": query.get("refunded_amount_cents"),
+            **{
+                name: flag(name)
+                for name in (
+                    "success",
+                    "pending",
+                    "is_refund",
+                    "is_refunded",
+                    "is_void",
+                    "is_voided",
+                )
+            },
+        }
         return [_transaction_event(obj)]
 
     # --- refunds ---

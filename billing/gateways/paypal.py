@@ -202,6 +202,24 @@ class PayPalGateway:
             raise http.refused_error()
         return CheckoutStart(provider_payment_id=order_id, redirect_url=link)
 
+    def return_confirm(self, *, provider_payment_id: str) -> GatewayEvent:
+        """Capture the order the member approved and came back from (the return page).
+
+        For when the webhook is late or cannot reach us (a local sandbox): the capture is a
+        server-to-server call, so its answer needs no signature. Same ``PayPal-Request-Id`` as
+        the webhook's capture, so the two never capture twice; the event id is
+        ``<order id>:return`` and the services' state machine credits once, whichever comes
+        first. An order not approved yet is ``IGNORED``.
+        """
+        if not self.available():
+            raise GatewayUnavailable(self.name)
+        common: dict[str, Any] = {
+            "event_id": f"{provider_payment_id}:return",
+            "provider_type": "RETURN.CAPTURE",
+            "payload": {"id": provider_payment_id},
+        }
+        return self._order_approved({"id": provider_payment_id}, common)
+
     # --- webhooks ---
 
     def webhook_parse(self, *, body: bytes, headers: Mapping[str, str]) -> list[GatewayEvent]:
@@ -280,8 +298,9 @@ class PayPalGateway:
         )
         if response.status_code == 422:
             issues = _issues(response)
-            if "ORDER_ALREADY_CAPTURED" in issues:
-                return GatewayEvent(type=IGNORED, **base)  # the capture's own webhook reports it
+            if "ORDER_ALREADY_CAPTURED" in issues or "ORDER_NOT_APPROVED" in issues:
+                # Captured elsewhere (its own webhook reports it), or not approved (yet).
+                return GatewayEvent(type=IGNORED, **base)
             logger.warning("PayPal refused to capture order %s: %s", order_id, " ".join(issues))
             return GatewayEvent(type=PAYMENT_FAILED, **base)
         if 400 <= response.status_code < 500 and response.status_code not in http.RETRY_STATUSES:

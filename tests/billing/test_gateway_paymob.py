@@ -885,3 +885,123 @@ def test_ten_concurrent_paymob_callbacks_credit_once(paymob):
     assert wallet_balance(user=member) == 100
     assert Transfer.objects.filter(reference=f"payment:{payment.pk}").count() == 1
     _ledger_clean()
+
+
+# --- the member's redirect back (transaction response callback) ---
+
+
+def _response_query(obj: dict, *, secret: str = HMAC_SECRET) -> dict[str, str]:
+    """The query string Paymob redirects the member with: flat keys, booleans as text."""
+
+    def text(value) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return "" if value is None else str(value)
+
+    query = {
+        key: text(obj.get(key))
+        for key in (
+            "id",
+            "pending",
+            "amount_cents",
+            "success",
+            "is_auth",
+            "is_capture",
+            "is_standalone_payment",
+            "is_voided",
+            "is_refunded",
+            "is_3d_secure",
+            "integration_id",
+            "profile_id",
+            "has_parent_transaction",
+            "created_at",
+            "currency",
+            "error_occured",
+            "owner",
+            "is_void",
+            "is_refund",
+            "refunded_amount_cents",
+        )
+    }
+    query |= {
+        "order": text(obj["order"]["id"]),
+        "merchant_order_id": text(obj["order"]["merchant_order_id"]),
+        "source_data.pan": text(obj["source_data"]["pan"]),
+        "source_data.sub_type": text(obj["source_data"]["sub_type"]),
+        "source_data.type": text(obj["source_data"]["type"]),
+        "data.message": "Approved",
+    }
+    query["hmac"] = hmac.new(
+        secret.encode(),
+        "".join(
+            query[k]
+            for k in (
+                "amount_cents",
+                "created_at",
+                "currency",
+                "error_occured",
+                "has_parent_transaction",
+                "id",
+                "integration_id",
+                "is_3d_secure",
+                "is_auth",
+                "is_capture",
+                "is_refunded",
+                "is_standalone_payment",
+                "is_voided",
+                "order",
+                "owner",
+                "pending",
+                "source_data.pan",
+                "source_data.sub_type",
+                "source_data.type",
+                "success",
+            )
+        ).encode(),
+        hashlib.sha512,
+    ).hexdigest()
+    return query
+
+
+def test_the_redirect_back_is_the_same_event_as_the_processed_callback(paymob):
+    # given a paid order
+    order_id = int(GATEWAY.checkout_start(checkout()).provider_payment_id)
+    callback = paymob.pay(order_id)
+
+    # when the member is redirected back with the transaction in the query string
+    [returned] = GATEWAY.return_parse(query=_response_query(callback["obj"]))
+    [posted] = parse(callback)
+
+    # then
+    assert returned.event_id == posted.event_id
+    assert returned.type == base.PAYMENT_SUCCEEDED
+    assert returned.provider_payment_id == str(order_id)
+    assert returned.reference == "payment:9"
+    assert returned.amount == Decimal("10.50")
+    assert returned.payload["_transaction_id"] == str(callback["obj"]["id"])
+
+
+def test_a_redirect_back_after_a_decline_is_a_failure(paymob):
+    # given
+    order_id = int(GATEWAY.checkout_start(checkout()).provider_payment_id)
+    callback = paymob.pay(order_id, success=False)
+
+    # when
+    [returned] = GATEWAY.return_parse(query=_response_query(callback["obj"]))
+
+    # then
+    assert returned.type == base.PAYMENT_FAILED
+
+
+def test_a_tampered_or_unsigned_redirect_is_refused(paymob):
+    # given
+    order_id = int(GATEWAY.checkout_start(checkout()).provider_payment_id)
+    query = _response_query(paymob.pay(order_id, success=False)["obj"])
+
+    # when / then: a member flipping success to true in the address bar
+    with pytest.raises(SignatureInvalid):
+        GATEWAY.return_parse(query={**query, "success": "true"})
+    with pytest.raises(SignatureInvalid):
+        GATEWAY.return_parse(query={k: v for k, v in query.items() if k != "hmac"})
+    with pytest.raises(SignatureInvalid):
+        GATEWAY.return_parse(query=_response_query(SAMPLE_CALLBACK["obj"], secret="guessed"))

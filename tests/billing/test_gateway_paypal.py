@@ -992,3 +992,73 @@ def test_ten_concurrent_deliveries_of_an_approval_capture_and_credit_once(paypal
     assert wallet_balance(user=member) == 100
     assert Transfer.objects.filter(reference=f"payment:{payment.pk}").count() == 1
     _ledger_clean()
+
+
+# --- the member's return (capture without waiting for the webhook) ---
+
+
+def test_the_return_page_captures_an_approved_order(paypal):
+    # given an order the member approved, before any webhook
+    order_id = GATEWAY.checkout_start(checkout()).provider_payment_id
+    paypal.approve(order_id)
+
+    # when
+    event = GATEWAY.return_confirm(provider_payment_id=order_id)
+
+    # then
+    [capture_id] = paypal.captures
+    assert event.event_id == f"{order_id}:return"
+    assert event.type == base.PAYMENT_SUCCEEDED
+    assert event.provider_payment_id == order_id
+    assert event.amount == Decimal("10.50")
+    assert event.payload["_transaction_id"] == capture_id
+
+
+def test_the_return_page_and_the_webhook_capture_once(paypal):
+    # given
+    order_id = GATEWAY.checkout_start(checkout()).provider_payment_id
+    approval = paypal.approve(order_id)
+
+    # when both paths capture
+    by_return = GATEWAY.return_confirm(provider_payment_id=order_id)
+    [by_webhook] = GATEWAY.webhook_parse(**delivery(paypal, approval))
+
+    # then one capture at PayPal; both say succeeded (the services credit once)
+    assert len(paypal.captures) == 1
+    assert (by_return.type, by_webhook.type) == (base.PAYMENT_SUCCEEDED, base.PAYMENT_SUCCEEDED)
+
+
+def test_a_return_for_an_order_not_approved_is_ignored(paypal):
+    # given a member who typed the return address without approving
+    order_id = GATEWAY.checkout_start(checkout()).provider_payment_id
+
+    # when
+    event = GATEWAY.return_confirm(provider_payment_id=order_id)
+
+    # then
+    assert event.type == base.IGNORED
+    assert paypal.captures == {}
+
+
+@pytest.mark.django_db
+def test_the_return_page_credits_once_with_the_webhook(paypal):
+    from billing.services import event_apply, purchase_start, webhook_receive
+    from rewards.selectors import wallet_balance
+    from tests.accounts.factories import UserFactory
+    from tests.billing.factories import PackageFactory
+
+    # given an approved PayPal purchase
+    member = UserFactory()
+    package = PackageFactory(points=100, price=Decimal("10.50"), currency="USD")
+    payment = purchase_start(user=member, package=package, gateway_name="paypal").payment
+    approval = paypal.approve(payment.provider_payment_id)
+
+    # when the return page confirms it, then the webhook arrives
+    event = GATEWAY.return_confirm(provider_payment_id=payment.provider_payment_id)
+    first = event_apply(gateway_name="paypal", event=event)
+    second = webhook_receive(gateway_name="paypal", **delivery(paypal, approval))
+
+    # then
+    assert (first, second) == (True, 1)
+    assert wallet_balance(user=member) == 100
+    _ledger_clean()
