@@ -7,8 +7,11 @@ a body changed after signing is a 400 and writes nothing), then ``event_apply`` 
    (or a concurrent delivery, which waits on the first one's index entry until it commits) hits
    the constraint and is answered as already processed, changing nothing.
 2. Find the payment (our ``payment:<id>`` reference, else the provider's ids) and lock its row
-   (``select_for_update(no_key=True)``: no key column changes). Lock order: the payment row first,
-   then the ledger accounts, which ``rewards.services`` locks in primary-key order.
+   (``select_for_update(no_key=True)``: no key column changes). Lock order: the advisory locks of
+   the provider ids the event names (sorted), the payment row, then the ledger accounts, which
+   ``rewards.services`` locks in primary-key order. An event naming a payment only by an id the
+   payment does not know yet (a refund naming the PaymentIntent before the session's completion
+   taught it) is kept unprocessed and applied by the event that teaches the id (``_ids_lock``).
 3. Move it through the state machine below. Points are credited only by ``_credit`` (ledger key
    ``payment:<id>:credit``, ``Payment.credited_at``), so at most once, whatever arrives.
 
@@ -30,6 +33,7 @@ shortfalls") until someone marks it resolved.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -38,7 +42,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +66,8 @@ SUBSCRIPTION_TYPES = frozenset(
 # A payment that is not (yet) known to have been paid for.
 UNCAPTURED = (PaymentStatus.PENDING, PaymentStatus.FAILED, PaymentStatus.CANCELLED)
 REVERSE_ATTEMPTS = 3
+# How long an event naming no known payment waits for the event that teaches its ids.
+PARKED_FOR = dt.timedelta(days=7)
 
 
 class SignatureRefused(ValidationFailed):
@@ -111,12 +117,47 @@ def _payment_id_for(*, gateway_name: str, event: GatewayEvent) -> int | None:
     )
 
 
+def _event_ids(event: GatewayEvent) -> list[str]:
+    """The provider ids an event names (besides our reference), sorted: the lock order."""
+    return sorted({event.provider_payment_id, str(event.payload.get("_intent_id") or "")} - {""})
+
+
+def _ids_lock(gateway_name: str, ids: list[str]) -> None:
+    """Serialise every event naming one of ``ids`` (PostgreSQL transaction advisory locks).
+
+    An event that names a payment only by an id the payment does not know yet (Stripe's refund
+    naming the PaymentIntent before checkout.session.completed taught it) is parked; the event
+    that teaches the id holds the same lock while it looks for parked events, so one of the two
+    always sees the other. Taken before the payment's row lock, in sorted order. SQLite
+    serialises writers by itself.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for provider_id in ids:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"billing:{gateway_name}:{provider_id}"],
+            )
+
+
 @transaction.atomic
 def event_apply(*, gateway_name: str, event: GatewayEvent) -> bool:
     """Record ``event`` once and apply it; False when it was already recorded (nothing changes).
 
-    Locks the payment row the event names (``no_key``), then the ledger accounts it moves.
+    Takes the advisory locks of the provider ids the event names, then the payment's row lock
+    (``no_key``), then the ledger accounts it moves. An event for a payment not known by those
+    ids yet is kept (``processed_at`` empty) and applied when a later event teaches the ids.
     """
+    payload = {
+        **_jsonable(event.payload),
+        "_event": {
+            "provider_payment_id": event.provider_payment_id,
+            "reference": event.reference,
+            "amount": str(event.amount) if event.amount is not None else "",
+            "currency": event.currency,
+        },
+    }
     try:
         with transaction.atomic():
             record = PaymentEvent.objects.create(
@@ -124,7 +165,7 @@ def event_apply(*, gateway_name: str, event: GatewayEvent) -> bool:
                 event_id=event.event_id[:255],
                 type=event.type,
                 provider_type=event.provider_type[:100],
-                payload=_jsonable(event.payload),
+                payload=payload,
             )
     except IntegrityError:
         return False
@@ -142,19 +183,69 @@ def event_apply(*, gateway_name: str, event: GatewayEvent) -> bool:
         record.save(update_fields=["processed_at"])
         return True
 
-    payment = None
-    if event.type != base.IGNORED:
-        payment_id = _payment_id_for(gateway_name=gateway_name, event=event)
-        if payment_id is None:
-            logger.warning("billing: %s event %s names no payment", gateway_name, event.event_id)
-        else:
-            # No select_related: on PostgreSQL it would lock the member's row as well.
-            payment = Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
-            _transition(payment=payment, event=event)
+    if event.type == base.IGNORED:
+        record.processed_at = timezone.now()
+        record.save(update_fields=["processed_at"])
+        return True
+
+    _ids_lock(gateway_name, _event_ids(event))
+    payment_id = _payment_id_for(gateway_name=gateway_name, event=event)
+    if payment_id is None:
+        logger.warning(
+            "billing: %s event %s names no known payment yet: kept for later",
+            gateway_name,
+            event.event_id,
+        )
+        return True
+    # No select_related: on PostgreSQL it would lock the member's row as well.
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
+    _transition(payment=payment, event=event)
     record.payment = payment
     record.processed_at = timezone.now()
     record.save(update_fields=["payment", "processed_at"])
+    _parked_apply(payment)
     return True
+
+
+def _parked_apply(payment: Payment) -> None:
+    """Apply the kept events that name ``payment`` by an id it now knows, oldest first.
+
+    Expects the payment's row lock and the advisory locks of its ids.
+    """
+    ids = {payment.provider_payment_id, payment.provider_intent_id} - {""}
+    parked = PaymentEvent.objects.filter(
+        gateway=payment.gateway,
+        payment__isnull=True,
+        processed_at__isnull=True,
+        received_at__gte=timezone.now() - PARKED_FOR,
+    ).order_by("pk")
+    for record in parked:
+        if record.type in SUBSCRIPTION_TYPES or record.type == base.IGNORED:
+            continue
+        saved = record.payload.get("_event") or {}
+        named = {
+            str(saved.get("provider_payment_id") or ""),
+            str(record.payload.get("_intent_id") or ""),
+        }
+        if not (named & ids or saved.get("reference") == payment.reference):
+            continue
+        amount = saved.get("amount")
+        _transition(
+            payment=payment,
+            event=GatewayEvent(
+                event_id=record.event_id,
+                type=record.type,
+                provider_type=record.provider_type,
+                provider_payment_id=str(saved.get("provider_payment_id") or ""),
+                reference=str(saved.get("reference") or ""),
+                amount=Decimal(amount) if amount else None,
+                currency=str(saved.get("currency") or ""),
+                payload=record.payload,
+            ),
+        )
+        record.payment = payment
+        record.processed_at = timezone.now()
+        record.save(update_fields=["payment", "processed_at"])
 
 
 def _fill_ids(payment: Payment, payload: Mapping[str, Any], changed: set[str]) -> None:

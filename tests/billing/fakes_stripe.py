@@ -146,10 +146,12 @@ def payment_intent(
     return body
 
 
-def charge(
-    *, amount: int = 1000, amount_refunded: int = 0, reference: str = "payment:1"
-) -> dict[str, Any]:
-    """A Charge (of the PaymentIntent) as Stripe sends it with charge.* events."""
+def charge(*, amount: int = 1000, amount_refunded: int = 0, reference: str = "") -> dict[str, Any]:
+    """A Charge (of the PaymentIntent) as Stripe sends it with charge.* events.
+
+    Without ``reference`` its metadata is empty: the event names the payment only by its
+    PaymentIntent, which the services must resolve whatever order the events come in.
+    """
     return {
         "id": CHARGE_ID,
         "object": "charge",
@@ -160,7 +162,7 @@ def charge(
         "created": 1_764_720_000,
         "currency": "usd",
         "livemode": False,
-        "metadata": {"reference": reference},
+        "metadata": {"reference": reference} if reference else {},
         "paid": True,
         "payment_intent": INTENT_ID,
         "receipt_url": RECEIPT_URL,
