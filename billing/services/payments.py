@@ -86,17 +86,21 @@ def gateway_available(name: str, *, field: str = "gateway") -> Gateway:
     return found
 
 
-def _return_url(given: str, default: str, payment: Payment, *, field: str) -> str:
-    """The member's way back after paying: the client's URL on an allowed origin, else ours."""
+def _return_url_check(given: str, *, field: str) -> None:
+    """Refuse a return URL outside this site and its apps' origins (no open redirect)."""
     if not given:
-        return default.replace("{payment_id}", str(payment.pk))
+        return
     parts = urlsplit(given)
     origin = f"{parts.scheme}://{parts.netloc}"
     site = urlsplit(settings.BILLING_SUCCESS_URL)
     allowed = {*settings.CORS_ALLOWED_ORIGINS, f"{site.scheme}://{site.netloc}"}
     if parts.scheme not in ("http", "https") or origin not in allowed:
         raise ValidationFailed(fields={field: [_("Use a URL of this site or of its apps.")]})
-    return given
+
+
+def _return_url(given: str, default: str, payment: Payment) -> str:
+    """The member's way back after paying: the client's (checked) URL, else ours."""
+    return given or default.replace("{payment_id}", str(payment.pk))
 
 
 def _refuse_over_max_balance(*, user: User, points: int) -> None:
@@ -169,6 +173,8 @@ def _start(
     field: str = "gateway",
 ) -> PurchaseStarted:
     found = gateway_available(gateway_name, field=field)
+    _return_url_check(success_url, field="success_url")
+    _return_url_check(cancel_url, field="cancel_url")
     _refuse_over_max_balance(user=user, points=points)
     payment, replayed = _payment_create(
         user=user,
@@ -188,12 +194,8 @@ def _start(
         description=description,
         customer_email=user.email or "",
         customer_name=str(getattr(user, "display_name", "") or user.get_username()),
-        success_url=_return_url(
-            success_url, settings.BILLING_SUCCESS_URL, payment, field="success_url"
-        ),
-        cancel_url=_return_url(
-            cancel_url, settings.BILLING_CANCEL_URL, payment, field="cancel_url"
-        ),
+        success_url=_return_url(success_url, settings.BILLING_SUCCESS_URL, payment),
+        cancel_url=_return_url(cancel_url, settings.BILLING_CANCEL_URL, payment),
         # The same key on a retry: the provider answers with the checkout it already made.
         idempotency_key=f"billing:payment:{payment.pk}:start",
         want_client_secret=want_client_secret,
