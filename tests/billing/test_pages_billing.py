@@ -342,3 +342,35 @@ def test_arabic_pages_are_rtl_and_translated_frames(client, hooks, path):
     assert 'dir="rtl"' in page
     assert 'style="' not in page
     assert "<script>" not in page
+
+
+def test_the_demo_fills_the_pages_and_runs_twice_without_buying_twice(client):
+    # given
+    from io import StringIO
+
+    from billing import demo
+    from billing.models import Package, Plan
+    from demo.context import DemoContext
+
+    member = UserFactory(email="member1@example.test")
+    context = DemoContext(users=1, stdout=StringIO(), objects={"members": [member]})
+
+    # when
+    demo.seed(context)
+    demo.seed(context)
+
+    # then
+    assert list(Package.objects.values_list("name_en", "name_ar", "points")) == [
+        ("Starter", "باقة البداية", 100),
+        ("Popular", "الباقة الشائعة", 500),
+        ("Pro", "الباقة الاحترافية", 1200),
+    ]
+    assert list(Plan.objects.values_list("name", "interval")) == [
+        ("Premium monthly", "month"),
+        ("Premium yearly", "year"),
+    ]
+    assert payments() == [(member.pk, "succeeded", 100)]
+    assert wallet_balance(user=member) == 100
+    client.force_login(member)
+    page = client.get("/ar/me/wallet/buy/").content.decode()
+    assert "الباقة الاحترافية" in page
