@@ -41,7 +41,13 @@ from messaging.services.notifications import notification_send
 WORKFLOW_NAME = "Forum approval"
 TASK_NAME = "Forum approval"
 MODERATOR_GROUPS = ("Moderators", "Administrators")
-MODERATOR_PERMISSIONS = ("moderate_thread", "view_thread", "change_thread", "view_post")
+MODERATOR_PERMISSIONS = (
+    "moderate_thread",
+    "view_thread",
+    "change_thread",
+    "publish_thread",
+    "view_post",
+)
 
 # Audit log actions (registered with labels in wagtail_hooks.py).
 LOG_PIN = "community_forums.pin"
