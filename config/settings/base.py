@@ -734,6 +734,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "CreditsPaymentStatusEnum": "billing.api.serializers.CREDITS_STATUSES",
     }
 )
+# Checkouts nobody finished are cancelled after this many hours (a late confirmation still
+# credits); the beat task runs hourly.
+BILLING_PENDING_EXPIRY_HOURS = int(os.environ.get("BILLING_PENDING_EXPIRY_HOURS", "48"))
+CELERY_BEAT_SCHEDULE["billing-stale-payments"] = {
+    "task": "billing.tasks.payments_stale_cancel_task",
+    "schedule": timedelta(hours=1),
+}
 # --- reviews (community/reviews) ---
 # A review can be edited by its author for this many days after it was written.
 REVIEW_EDIT_DAYS = int(os.environ.get("REVIEW_EDIT_DAYS", "7"))
