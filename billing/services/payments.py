@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.gateways import base, enabled_gateway_names, gateway
@@ -362,3 +364,29 @@ def payment_cancel(*, payment: Payment, user: User) -> Payment:
 def new_idempotency_key() -> str:
     """A fresh key for callers that want one (the site's forms)."""
     return uuid.uuid4().hex
+
+
+def payments_stale_cancel(*, older_than: dt.timedelta) -> int:
+    """Cancel pending payments started more than ``older_than`` ago; how many were cancelled.
+
+    A hosted checkout expires (Stripe after 24 hours) and some providers never say so. Each
+    payment is locked and re-checked on its own (``no_key``), so a confirmation arriving at the
+    same moment wins; a confirmation arriving later still credits (cancelled → succeeded).
+    """
+    cutoff = timezone.now() - older_than
+    cancelled = 0
+    stale = Payment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)
+    for payment_id in stale.order_by("pk").values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            updated = (
+                Payment.objects.select_for_update(no_key=True)
+                .filter(pk=payment_id, status=PaymentStatus.PENDING)
+                .first()
+            )
+            if updated is None:
+                continue
+            updated.status = PaymentStatus.CANCELLED
+            updated.failure_reason = _("The checkout expired before the payment was made.")
+            updated.save(update_fields=["status", "failure_reason", "updated_at"])
+            cancelled += 1
+    return cancelled
