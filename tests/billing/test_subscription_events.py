@@ -224,3 +224,47 @@ def test_events_of_subscriptions_this_site_never_started_change_nothing(started,
     deliver(invoice_event("invoice.paid", event_id="evt_2", sub_id="sub_SOMEONE_ELSE"))
 
     assert rows() == before
+
+
+def test_events_through_the_webhook_endpoint_apply_once(started, hooks, api_client):
+    # given: Stripe posting a signed event to the webhook, twice
+    from billing.models import PaymentEvent
+    from tests.billing.test_subscription_fakes import signed
+
+    body, headers = signed(
+        subscription_event("customer.subscription.updated", event_id="evt_http_1", status="active")
+    )
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+
+    # when
+    first = api_client.post(
+        "/api/v1/payments/webhooks/stripe/", body, content_type="application/json", **extra
+    )
+    second = api_client.post(
+        "/api/v1/payments/webhooks/stripe/", body, content_type="application/json", **extra
+    )
+
+    # then
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert state(started) == ("active", at(PERIOD_END), False)
+    assert PaymentEvent.objects.filter(event_id="evt_http_1").count() == 1
+
+
+def test_a_badly_signed_event_changes_nothing(started, hooks, api_client):
+    from tests.billing.test_subscription_fakes import signed
+
+    body, headers = signed(
+        subscription_event("customer.subscription.updated", event_id="evt_bad", status="active"),
+        secret="whsec_wrong",  # noqa: S106
+    )
+    before = rows()
+
+    response = api_client.post(
+        "/api/v1/payments/webhooks/stripe/",
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
+    )
+
+    assert response.status_code == 400
+    assert rows() == before

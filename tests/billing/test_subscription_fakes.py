@@ -204,16 +204,18 @@ def deliver(event: dict[str, Any]) -> None:
 
 
 def make_plan(**overrides: Any) -> Plan:
+    """The monthly plan the fakes' Stripe price belongs to."""
+    from tests.billing.factories import PlanFactory
+
     values = {
-        "name": "Premium monthly",
+        "name_en": "Premium monthly",
         "interval": PlanInterval.MONTH,
         "price": Decimal("9.00"),
-        "currency": "USD",
         "stripe_price_id": PRICE_MONTHLY,
         "sort_order": 1,
     }
     values.update(overrides)
-    return Plan.objects.create(**values)
+    return PlanFactory(**values)
 
 
 def rows() -> list[tuple]:
