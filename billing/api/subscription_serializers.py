@@ -37,7 +37,7 @@ class CancelInputSerializer(InputSerializer):
     pass
 
 
-class PlanSerializer(serializers.Serializer):
+class PremiumPlanSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     description = serializers.CharField()
@@ -46,13 +46,13 @@ class PlanSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class SubscriptionSerializer(serializers.Serializer):
+class PremiumSubscriptionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     provider_subscription_id = serializers.CharField(
         help_text="The gateway's id (`sub_…` on Stripe); empty until the gateway answered."
     )
     gateway = serializers.CharField()
-    plan = PlanSerializer()
+    plan = PremiumPlanSerializer()
     status = serializers.ChoiceField(choices=SubscriptionStatus.choices)
     current_period_end = serializers.DateTimeField(allow_null=True)
     cancel_at_period_end = serializers.BooleanField()
@@ -60,7 +60,7 @@ class SubscriptionSerializer(serializers.Serializer):
 
 
 class SubscribeResultSerializer(serializers.Serializer):
-    subscription = SubscriptionSerializer()
+    subscription = PremiumSubscriptionSerializer()
     client_secret = serializers.CharField(
         help_text=(
             "Stripe: the client secret of the first invoice's payment, to confirm with Stripe.js "
@@ -74,7 +74,7 @@ class SubscribeResponseSerializer(serializers.Serializer):
     data = SubscribeResultSerializer()
 
 
-class StatusSerializer(serializers.Serializer):
+class PremiumStatusSerializer(serializers.Serializer):
     status = serializers.CharField(
         help_text=(
             "The subscription's status (incomplete, active, trialing, past_due, canceled, unpaid) "
@@ -85,12 +85,12 @@ class StatusSerializer(serializers.Serializer):
         help_text="Whether the caller has the premium rate limit and perks now."
     )
     perks = serializers.ListField(child=serializers.CharField())
-    plan = PlanSerializer(allow_null=True)
+    plan = PremiumPlanSerializer(allow_null=True)
     current_period_end = serializers.DateTimeField(allow_null=True)
     cancel_at_period_end = serializers.BooleanField()
-    subscription = SubscriptionSerializer(allow_null=True)
+    subscription = PremiumSubscriptionSerializer(allow_null=True)
 
 
-class StatusResponseSerializer(serializers.Serializer):
+class PremiumStatusResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    data = StatusSerializer()
+    data = PremiumStatusSerializer()

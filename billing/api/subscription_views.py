@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from billing import subscriptions
 from billing.api.subscription_serializers import (
     CancelInputSerializer,
-    StatusResponseSerializer,
+    PremiumStatusResponseSerializer,
     SubscribeInputSerializer,
     SubscribeResponseSerializer,
 )
@@ -117,12 +117,12 @@ class StatusView(APIView):
     @extend_schema(
         operation_id="payments_status",
         summary="The caller's premium plan, status and period end (seed 004)",
-        responses={200: StatusResponseSerializer},
+        responses={200: PremiumStatusResponseSerializer},
         tags=["payments"],
     )
     def get(self, request: Request) -> Response:
         body = {"success": True, "data": status_data(user=request.user)}
-        return Response(StatusResponseSerializer(body).data)
+        return Response(PremiumStatusResponseSerializer(body).data)
 
 
 class CancelView(APIView):
@@ -135,7 +135,7 @@ class CancelView(APIView):
         ),
         request=CancelInputSerializer,
         responses={
-            200: StatusResponseSerializer,
+            200: PremiumStatusResponseSerializer,
             409: error_response("No subscription to cancel (`no_subscription`)."),
         },
         tags=["payments"],
@@ -144,4 +144,4 @@ class CancelView(APIView):
         CancelInputSerializer(data=request.data or {}).is_valid(raise_exception=True)
         subscriptions.subscription_cancel(user=request.user)
         body = {"success": True, "data": status_data(user=request.user)}
-        return Response(StatusResponseSerializer(body).data)
+        return Response(PremiumStatusResponseSerializer(body).data)
