@@ -235,6 +235,21 @@ def test_amounts_are_exact_piasters(paymob, amount, piasters):
     assert isinstance(sent["amount"], int)
 
 
+def test_minor_units_follow_the_currency_exponent_both_ways():
+    from billing.gateways.http import from_minor_units, minor_units
+
+    assert minor_units(Decimal("10.50"), "EGP") == 1050
+    assert minor_units(Decimal("10.50"), "egp") == 1050
+    assert minor_units(Decimal("1.234"), "KWD") == 1234
+    assert minor_units(Decimal("1050"), "JPY") == 1050
+    assert from_minor_units(1050, "EGP") == Decimal("10.50")
+    assert from_minor_units("1050", "EGP") == Decimal("10.50")
+    assert from_minor_units(1234, "KWD") == Decimal("1.234")
+    assert from_minor_units("10.5", "EGP") is None
+    assert from_minor_units(True, "EGP") is None
+    assert from_minor_units(None, "EGP") is None
+
+
 @pytest.mark.parametrize(
     "amount", [Decimal("10.505"), Decimal("0"), Decimal("-1"), Decimal("Infinity"), 0.1 + 0.2]
 )
