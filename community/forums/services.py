@@ -329,9 +329,14 @@ def post_create(*, thread: Thread, author: User, body: str, parent: Post | None 
     return post
 
 
-def _lock_own_post(post: Post, actor: User) -> Post:
+def require_post_author(post: Post, actor: User) -> None:
+    """Forbidden unless ``actor`` wrote ``post``."""
     if post.author_id != actor.pk:
         raise Forbidden(str(_("You can only change your own posts.")))
+
+
+def _lock_own_post(post: Post, actor: User) -> Post:
+    require_post_author(post, actor)
     locked = Post.objects.select_for_update(no_key=True).get(pk=post.pk)
     if locked.deleted:
         raise Conflict(str(_("This post was deleted.")), code="post_deleted")

@@ -270,6 +270,8 @@ class PostDetailView(APIView):
     )
     def patch(self, request: Request, post_id: int) -> Response:
         post = self._post(request, post_id)
+        # The caller's right first: another member's empty body is a 403, not a 400.
+        services.require_post_author(post, request.user)
         data = s.ForumPostUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.post_update(post=post, actor=request.user, body=data.validated_data["body"])
