@@ -17,15 +17,19 @@ from demo.context import DemoContext
 from exchanges.models import Swap
 
 # (rating, comment, tags) by the requester (English) and by the responder (Arabic), in turn.
-BY_REQUESTER = [
+BY_REQUESTER: list[tuple[int, str, list[str]]] = [
     (5, "Clear, patient and well prepared. I finally understand it!", ["clear", "prepared"]),
     (4, "Very helpful session; we ran a little over time.", ["helpful", "knowledgeable"]),
 ]
-BY_RESPONDER = [
+BY_RESPONDER: list[tuple[int, str, list[str]]] = [
     (5, "طالب رائع، جاء بأسئلة واضحة وكان ملتزماً بالوقت.", ["punctual", "engaging"]),
     (4, "جلسة ممتعة ومفيدة، أتطلع إلى التبادل القادم.", ["friendly"]),
 ]
-HELD = (2, "The session ended after ten minutes; waiting for the moderators.", [])
+HELD: tuple[int, str, list[str]] = (
+    2,
+    "The session ended after ten minutes; waiting for the moderators.",
+    [],
+)
 
 
 def seed(context: DemoContext) -> None:

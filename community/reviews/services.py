@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -148,7 +149,7 @@ def review_create(
     )
     if swap is None:
         raise NotFound(_("No swap of yours has this id."))
-    reviewee = swap.other_party(reviewer)
+    reviewee = cast(User, swap.other_party(reviewer))
     if reviewee_id is not None and reviewee_id != reviewee.pk:
         raise ValidationFailed(
             fields={

@@ -7,7 +7,7 @@ serves the same reviews in its vocabulary (docs/api.md, "Seed aliases").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from community.reviews import selectors, services
 from community.reviews.api import serializers as s
 from community.reviews.api.filters import FeedbackFilter, OwnReviewFilter, ReviewFilter
@@ -40,6 +41,11 @@ CREATED_REVIEW = PolymorphicProxySerializer(
 )
 
 
+def _member(request: Request) -> User:
+    """The signed-in caller (the view's permissions let no anonymous caller reach a write)."""
+    return cast(User, request.user)
+
+
 class ReadOnlyOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
     """Anyone reads published reviews; members write."""
 
@@ -57,7 +63,7 @@ class ReviewListCreateView(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass
             return Review.objects.none()
-        return selectors.review_list_own(user=self.request.user)
+        return selectors.review_list_own(user=_member(self.request))
 
     @extend_schema(
         summary="Reviews the caller wrote (held ones too) or received (published)",
@@ -81,7 +87,7 @@ class ReviewListCreateView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = s.ReviewCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review = services.review_create(reviewer=request.user, **data.service_kwargs())
+        review = services.review_create(reviewer=_member(request), **data.service_kwargs())
         review = Review.objects.select_related("reviewer", "reviewee").get(pk=review.pk)
         output = s.Seed003ReviewSerializer if data.seed003 else s.ReviewSerializer
         return Response(output(review).data, status=status.HTTP_201_CREATED)
@@ -139,7 +145,7 @@ class ReviewDetailView(APIView):
         review = self.review(user_id, pk)
         data = s.ReviewUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.review_update(review=review, actor=request.user, **data.service_kwargs())
+        services.review_update(review=review, actor=_member(request), **data.service_kwargs())
         return Response(s.ReviewSerializer(self.review(user_id, pk)).data)
 
 
@@ -159,7 +165,9 @@ class ReviewReplyView(APIView):
         review = selectors.review_get(viewer=request.user, reviewee_id=user_id, review_id=pk)
         data = s.ReviewReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.review_reply(review=review, actor=request.user, reply=data.validated_data["reply"])
+        services.review_reply(
+            review=review, actor=_member(request), reply=data.validated_data["reply"]
+        )
         review = selectors.review_get(viewer=request.user, reviewee_id=user_id, review_id=pk)
         return Response(s.ReviewSerializer(review).data)
 
@@ -177,7 +185,7 @@ class FeedbackListCreateView(generics.ListAPIView):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass
             return Review.objects.none()
-        return selectors.feedback_list(user=self.request.user)
+        return selectors.feedback_list(user=_member(self.request))
 
     def check_permissions(self, request: Request) -> None:
         super().check_permissions(request)
@@ -207,6 +215,6 @@ class FeedbackListCreateView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = s.FeedbackCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review = services.review_create(reviewer=request.user, **data.service_kwargs())
+        review = services.review_create(reviewer=_member(request), **data.service_kwargs())
         review = Review.objects.select_related("reviewer", "reviewee").get(pk=review.pk)
         return Response(s.FeedbackSerializer(review).data, status=status.HTTP_201_CREATED)
