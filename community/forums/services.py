@@ -145,8 +145,17 @@ def _clean_body(body: str, field: str = "body") -> str:
 
 
 @transaction.atomic
-def thread_create(*, author: User, category: ForumCategoryPage, title: str, body: str) -> Thread:
+def thread_create(
+    *,
+    author: User,
+    category: ForumCategoryPage,
+    title: str,
+    body: str,
+    trusted: bool = False,
+) -> Thread:
     """Open a thread in ``category``; a new member's waits for a moderator's approval.
+
+    ``trusted`` skips the new-member check (demo data and staff imports, never a member's request).
 
     The thread's category is the category's source page (both locales share threads). The author
     is subscribed. Others' threads are published at once (a revision, then its publication);
@@ -155,7 +164,7 @@ def thread_create(*, author: User, category: ForumCategoryPage, title: str, body
     if not category.live:
         raise ValidationFailed(fields={"category": [str(_("This category does not exist."))]})
     now = timezone.now()
-    pending = member_is_new(author)
+    pending = not trusted and member_is_new(author)
     thread = Thread(
         category=category_source(category),
         author=author,
