@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 from wagtail.models import Locale
@@ -22,18 +23,23 @@ if TYPE_CHECKING:
 B = EventBooking.Status
 
 
-def _locale_ids() -> tuple[int | None, int]:
-    """(the active language's locale id or None, the default locale id)."""
-    default = Locale.get_default()
-    language = (translation.get_language() or default.language_code).split("-")[0]
-    active = Locale.objects.filter(language_code=language).values_list("pk", flat=True).first()
-    return active, default.pk
+def _locale_ids() -> tuple[int | None, int | None]:
+    """(the active language's locale id, the default language's), None for a missing locale."""
+    wanted = {
+        (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0],
+        settings.LANGUAGE_CODE,
+    }
+    ids = dict(Locale.objects.filter(language_code__in=wanted).values_list("language_code", "pk"))
+    active = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return ids.get(active), ids.get(settings.LANGUAGE_CODE)
 
 
 def event_list() -> QuerySet[EventPage]:
     """Live events in the active language; an event not translated into it, in its default one."""
     active, default = _locale_ids()
     pages = EventPage.objects.live().select_related("host", "category", "seats", "locale")
+    if default is None:
+        return pages.filter(locale_id=active) if active is not None else pages.none()
     if active is None or active == default:
         return pages.filter(locale_id=default)
     translated = EventPage.objects.live().filter(
@@ -58,7 +64,7 @@ def event_get(*, event_id: int) -> EventPage:
 def source_pages(pages: Iterable[EventPage]) -> dict[int, EventPage]:
     """Page id → the source page holding its bookings (one query for all the translations)."""
     pages = list(pages)
-    default = Locale.get_default().pk
+    _active, default = _locale_ids()
     wanted = {page.translation_key for page in pages if page.locale_id != default}
     sources: dict = {}
     if wanted:

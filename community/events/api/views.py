@@ -102,7 +102,11 @@ class EventBookAliasView(APIView):
         summary="Book a seat, the event named in the body (seed 004's `events/book/`)",
         description=BOOK_DESCRIPTION,
         request=s.BookAliasInputSerializer,
-        responses={201: s.BookingSerializer, 409: BOOK_CONFLICT},
+        responses={
+            201: s.BookingSerializer,
+            404: error_response("No published event has this `event_id`."),
+            409: BOOK_CONFLICT,
+        },
         tags=["events"],
         operation_id="events_book_by_body",
     )
