@@ -167,7 +167,9 @@ class RefundPaymentView(PaymentActionView):
     def form_valid(self, form: RefundForm) -> Any:
         try:
             refund = services.payment_refund(
-                payment=self.payment, amount=form.cleaned_data["amount"], by=self.request.user
+                payment=self.payment,
+                amount=form.cleaned_data["amount"],
+                by=self.request.user,  # type: ignore[arg-type]  # dispatch checked the permission
             )
         except ApplicationError as exc:
             for field, errors in exc.fields.items():
@@ -194,7 +196,10 @@ class ResolveShortfallView(PaymentActionView):
     submit_label = _("Mark resolved")
 
     def form_valid(self, form: forms.Form) -> Any:
-        services.payment_shortfall_resolve(payment=self.payment, by=self.request.user)
+        services.payment_shortfall_resolve(
+            payment=self.payment,
+            by=self.request.user,  # type: ignore[arg-type]  # dispatch checked the permission
+        )
         messages.success(self.request, _("The shortfall is marked resolved."))
         return redirect(reverse(self.index_url_name))
 

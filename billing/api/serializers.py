@@ -57,7 +57,9 @@ class PaymentSerializer(serializers.ModelSerializer):
     )
     status = serializers.ChoiceField(choices=PaymentStatus.choices)
     purpose = serializers.ChoiceField(choices=PaymentPurpose.choices)
-    package = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    package: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     succeeded_at = serializers.DateTimeField(allow_null=True)
 
     class Meta:
@@ -170,8 +172,9 @@ class CreditsPaymentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     @extend_schema_field(serializers.ChoiceField(choices=CREDITS_STATUSES))
-    def get_status(self, payment: Any) -> str:
-        return "completed" if payment.status == PaymentStatus.SUCCEEDED else payment.status
+    def get_status(self, payment: dict[str, Any]) -> str:
+        status = payment["status"]
+        return "completed" if status == PaymentStatus.SUCCEEDED else status
 
 
 class CreditsTransactionSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ never be turned away by a rate limit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +27,9 @@ from rewards.api.views import IDEMPOTENCY_HEADER, idempotency_key
 from rewards.models import Entry
 from rewards.selectors import wallet_balance
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 PURCHASE_ERRORS = {
     400: error_response(
         "`validation_error`; `gateway_unavailable` (unknown here, disabled, or no keys "
@@ -37,6 +40,11 @@ PURCHASE_ERRORS = {
         "checked before any money is taken) or `idempotency_key_reused`."
     ),
 }
+
+
+def _member(request: Request) -> User:
+    """The signed-in caller (every view here but the webhook and the packages needs one)."""
+    return cast("User", request.user)
 
 
 def _package(package_id: int) -> Package:
@@ -104,7 +112,7 @@ class PurchaseView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         started = services.purchase_start(
-            user=request.user,
+            user=_member(request),
             package=_package(values["package"]),
             gateway_name=values["gateway"],
             success_url=values.get("success_url", ""),
@@ -125,7 +133,7 @@ class GatewayPurchaseView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         started = services.purchase_start(
-            user=request.user,
+            user=_member(request),
             package=_package(values["package"]),
             gateway_name=self.gateway_name,
             success_url=values.get("success_url", ""),
@@ -220,7 +228,7 @@ class CreditsPurchaseView(APIView):
                 }
             )
         started = services.credits_purchase(
-            user=request.user,
+            user=_member(request),
             payment_method=values["payment_method"],
             amount=values["amount"],
             points=values["credits_to_purchase"],
@@ -247,15 +255,25 @@ class CreditsPurchaseView(APIView):
                 "related_meeting_id": None,
                 "created_at": entry.created_at,
             }
-        payment.payment_method = values["payment_method"]
-        payment.redirect_url = started.redirect_url
-        payment.client_secret = started.client_secret
+        payment_data = {
+            "id": payment.pk,
+            "user_id": payment.user_id,
+            "payment_method": values["payment_method"],
+            "amount": payment.amount,
+            "currency": payment.currency,
+            "status": payment.status,
+            "points": payment.points,
+            "transaction_id": payment.transaction_id,
+            "redirect_url": started.redirect_url,
+            "client_secret": started.client_secret,
+            "created_at": payment.created_at,
+        }
         body = s.CreditsPurchaseResultSerializer(
             {
                 "success": payment.status in ("succeeded", "pending"),
-                "payment": payment,
+                "payment": payment_data,
                 "transaction": transaction,
-                "new_balance": wallet_balance(user=request.user),
+                "new_balance": wallet_balance(user=_member(request)),
             }
         ).data
         headers = {"Idempotent-Replayed": "true"} if started.replayed else {}
@@ -275,7 +293,7 @@ class PaymentHistoryView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Payment]:
         if getattr(self, "swagger_fake_view", False):
             return Payment.objects.none()
-        return selectors.payments_of(user=self.request.user)
+        return selectors.payments_of(user=cast("User", self.request.user))
 
 
 class WebhookView(APIView):
@@ -310,7 +328,10 @@ class WebhookView(APIView):
             raise NotFound()
         # The raw bytes, never re-serialised: the signature is over exactly these.
         body = request._request.body
-        applied = services.webhook_receive(
-            gateway_name=gateway, body=body, headers=dict(request._request.headers)
-        )
+        headers = dict(request._request.headers)
+        hmac_query = request._request.GET.get("hmac")
+        if gateway == "paymob" and hmac_query:
+            # Paymob signs its processed callback with ``?hmac=`` in the URL (gateways/paymob.py).
+            headers["X-Paymob-Hmac"] = hmac_query
+        applied = services.webhook_receive(gateway_name=gateway, body=body, headers=headers)
         return Response({"received": True, "applied": applied})

@@ -176,7 +176,7 @@ def normalise(event: Mapping[str, Any]) -> GatewayEvent:
     obj: dict[str, Any] = dict(((event.get("data") or {}).get("object")) or {})
     occurred_at = _timestamp(event.get("created"))
     currency = str(obj.get("currency") or "").upper()
-    common = {
+    common: dict[str, Any] = {
         "event_id": event_id,
         "provider_type": provider_type,
         "occurred_at": occurred_at,

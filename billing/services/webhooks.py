@@ -279,7 +279,9 @@ def _transition(*, payment: Payment, event: GatewayEvent) -> None:
     elif event.type == base.PAYMENT_REFUNDED:
         if payment.status in UNCAPTURED:
             _capture(payment, changed, notify=False)
-        refunded = max(payment.refunded_amount, _refunds_total(payment), event.amount or 0)
+        refunded = max(
+            payment.refunded_amount, _refunds_total(payment), event.amount or Decimal("0")
+        )
         _refunded_set(payment, min(refunded, payment.amount), changed)
     elif event.type == base.PAYMENT_CHARGEBACK:
         if payment.status in UNCAPTURED:
