@@ -37,9 +37,9 @@ BOOKINGS_PAGE_SIZE = 20
 
 class EventFilterForm(forms.Form):
     search = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
         label=gettext_lazy("Category"),
-        queryset=Category.objects.none(),
+        queryset=Category.objects.filter(is_active=True),
         required=False,
         empty_label=gettext_lazy("All categories"),
     )
@@ -55,10 +55,6 @@ class EventFilterForm(forms.Form):
         required=False,
         choices=[("upcoming", gettext_lazy("Upcoming")), ("past", gettext_lazy("Past"))],
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
 
 
 def _page_number(paginator: Paginator, raw: str | None) -> Any:

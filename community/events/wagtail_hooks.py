@@ -11,7 +11,7 @@ Editors create and translate ``EventPage``s in the page tree like any other page
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -32,6 +32,9 @@ from wagtail.permissions import register_permission_policy
 from community.events import services
 from community.events.models import EventBooking, EventPage
 from core.exceptions import ApplicationError
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 CANCEL_EVENT = "community_events.change_eventseats"
 
@@ -129,7 +132,7 @@ class CancelEventView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form: forms.Form) -> Any:
         try:
-            count = services.event_cancel(event=self.event, by=self.request.user)
+            count = services.event_cancel(event=self.event, by=cast("User", self.request.user))
         except ApplicationError as error:
             messages.error(self.request, error.message)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import F, QuerySet
 from drf_spectacular.utils import extend_schema
@@ -16,6 +16,15 @@ from community.events.api import serializers as s
 from community.events.api.filters import BookingFilter, EventFilter
 from community.events.models import EventBooking, EventPage
 from config.api.schema import error_response
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _member(request: Request) -> User:
+    """The signed-in caller (these views require authentication)."""
+    return cast("User", request.user)
+
 
 BOOK_CONFLICT = error_response(
     "`already_booked` (the caller holds a seat or a waiting place), `event_closed` (started, "
@@ -31,7 +40,8 @@ BOOK_DESCRIPTION = (
 def _context(request: Request, pages: list[EventPage]) -> dict[str, Any]:
     sources = selectors.source_pages(pages)
     bookings = selectors.bookings_of(
-        user=request.user, source_ids={page.pk for page in sources.values()}
+        user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+        source_ids={page.pk for page in sources.values()},
     )
     return {"request": request, "sources": sources, "bookings": bookings}
 
@@ -93,7 +103,7 @@ class EventBookView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(event_id=pk)
         s.BookInputSerializer(data=request.data).is_valid(raise_exception=True)
-        booking = services.event_book(event=event, member=request.user)
+        booking = services.event_book(event=event, member=_member(request))
         return _booking_response(booking, status.HTTP_201_CREATED)
 
 
@@ -114,7 +124,7 @@ class EventBookAliasView(APIView):
         data = s.BookAliasInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = selectors.event_get(event_id=data.validated_data["event_id"])
-        booking = services.event_book(event=event, member=request.user)
+        booking = services.event_book(event=event, member=_member(request))
         return _booking_response(booking, status.HTTP_201_CREATED)
 
 
@@ -132,8 +142,9 @@ class EventCancelBookingView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         event = selectors.event_get(event_id=pk)
-        outcome = services.event_booking_cancel(event=event, member=request.user)
-        fresh = selectors.booking_list(user=request.user).get(pk=outcome.booking.pk)
+        outcome = services.event_booking_cancel(event=event, member=_member(request))
+        assert outcome.booking is not None  # noqa: S101 - a cancel always returns its booking
+        fresh = selectors.booking_list(user=_member(request)).get(pk=outcome.booking.pk)
         return Response(
             {"booking": s.BookingSerializer(fresh).data, "refunded_points": outcome.refunded}
         )
@@ -153,7 +164,7 @@ class EventMessageAttendeesView(APIView):
         data = s.MessageAttendeesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         thread = services.event_attendees_thread(
-            event=event, host=request.user, content=data.validated_data.get("content") or None
+            event=event, host=_member(request), content=data.validated_data.get("content") or None
         )
         return Response({"thread_id": thread.pk, "participants": thread.participants.count()})
 
@@ -168,7 +179,7 @@ class BookingListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[EventBooking]:
         if getattr(self, "swagger_fake_view", False):
             return EventBooking.objects.none()
-        return selectors.booking_list(user=self.request.user)
+        return selectors.booking_list(user=_member(self.request))
 
     @extend_schema(summary="The caller's bookings (confirmed, waiting, cancelled)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
