@@ -822,11 +822,6 @@ def test_paymob_through_the_api_checkout_url(paymob, make_auth_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="the webhook view must hand Paymob's ?hmac= query parameter to the gateway "
-    "(as the X-Paymob-Hmac header); see billing/gateways/paymob.py",
-)
 def test_paymob_callback_through_the_api_with_the_hmac_in_the_query(paymob, make_auth_client):
     from rest_framework.test import APIClient
 
