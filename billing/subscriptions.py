@@ -77,6 +77,8 @@ PLAN_ALIASES = {
     "year": PlanInterval.YEAR,
 }
 PERK_PROFILE_BADGE = "profile_badge"
+# How long a start whose gateway call has not answered yet keeps a second start out.
+START_WINDOW = dt.timedelta(seconds=90)
 
 
 def _grace() -> dt.timedelta:
@@ -269,6 +271,19 @@ def _subscription_create_pending(*, user: User, plan: Plan, gateway_name: str) -
     for row in blocking:
         if status_effective(row) in BLOCKING_STATUSES:
             raise Conflict(_("You already have a premium subscription."), code="already_subscribed")
+    # An attempt whose gateway call is still running has no provider id yet: a second start now
+    # would make a second subscription once both calls return.
+    in_flight = Subscription.objects.filter(
+        user=user,
+        status=SubscriptionStatus.INCOMPLETE,
+        provider_subscription_id="",
+        created_at__gte=timezone.now() - START_WINDOW,
+    )
+    if in_flight.exists():
+        raise Conflict(
+            _("Your subscription is being started. Please wait a moment."),
+            code="subscription_starting",
+        )
     return Subscription.objects.create(
         user=user,
         plan=plan,

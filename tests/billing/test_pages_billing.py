@@ -365,7 +365,7 @@ def test_the_demo_fills_the_pages_and_runs_twice_without_buying_twice(client):
         ("Popular", "الباقة الشائعة", 500),
         ("Pro", "الباقة الاحترافية", 1200),
     ]
-    assert list(Plan.objects.values_list("name", "interval")) == [
+    assert list(Plan.objects.values_list("name_en", "interval")) == [
         ("Premium monthly", "month"),
         ("Premium yearly", "year"),
     ]
