@@ -367,3 +367,35 @@ def test_an_unknown_gateway_is_not_found():
 
     with pytest.raises(NotFound):
         webhook_receive(gateway_name="bitcoin", body=b"{}", headers={})
+
+
+def test_subscription_events_go_to_the_subscriptions_once(fake_stripe, monkeypatch):
+    # given the subscriptions' entry point, recording what it is handed
+    from billing import subscriptions
+
+    handed = []
+    monkeypatch.setattr(
+        subscriptions, "subscription_event_apply", lambda *, event: handed.append(event)
+    )
+    subscription = {
+        "id": "sub_1MowQVLkdIwHu7ixeRlqHVzs",
+        "object": "subscription",
+        "customer": "cus_Na6dX7aXxi11N4",
+        "status": "active",
+        "cancel_at_period_end": False,
+        "metadata": {},
+        "items": {"object": "list", "data": []},
+    }
+    body = event("customer.subscription.updated", subscription, event_id="evt_sub")
+
+    # when Stripe delivers it twice
+    applied = [deliver(body), deliver(body)]
+
+    # then the subscriptions got it once, normalised, and it is recorded as processed
+    assert applied == [1, 0]
+    assert [(e.type, e.subscription["id"]) for e in handed] == [
+        ("subscription.updated", "sub_1MowQVLkdIwHu7ixeRlqHVzs")
+    ]
+    stored = PaymentEvent.objects.get()
+    assert stored.processed_at is not None
+    assert stored.payment is None
