@@ -316,3 +316,13 @@ def test_a_meeting_shows_its_published_reviews_in_seed_003_shape(make_auth_clien
             "created_at": response.json()["reviews"][0]["created_at"],
         }
     ]
+
+
+def test_ids_beyond_any_integer_column_are_a_404(api_client, make_auth_client):
+    huge = "9" * 25
+    assert api_client.get(f"/api/v1/reviews/{huge}/").status_code == 404
+    assert api_client.get(f"/api/v1/reviews/{huge}/{huge}/").status_code == 404
+    reply = make_auth_client(UserFactory()).post(
+        f"/api/v1/reviews/{huge}/{huge}/reply", {"reply": "x"}, format="json"
+    )
+    assert reply.status_code == 404
