@@ -345,7 +345,7 @@ def subscription_checkout_start(
     """Start ``plan`` on Stripe's hosted Checkout (the site's pages): the URL to send the member to.
 
     The subscription's events carry ``subscription:<id>`` in their metadata, which is how the
-    webhook finds this row.
+    webhook finds this row. ``{subscription_id}`` in the URLs becomes the row's id.
     """
     name = _gateway_choose("stripe")
     billing = billing_gateway(name)
@@ -357,8 +357,8 @@ def subscription_checkout_start(
         price_id=plan.stripe_price_id,
         customer_id=pending.provider_customer_id,
         customer_email=user.email,
-        success_url=success_url,
-        cancel_url=cancel_url,
+        success_url=success_url.replace("{subscription_id}", str(pending.pk)),
+        cancel_url=cancel_url.replace("{subscription_id}", str(pending.pk)),
         idempotency_key=f"subscription:{pending.pk}",
     )
     try:
@@ -367,6 +367,16 @@ def subscription_checkout_start(
         _subscription_abandon(subscription_id=pending.pk)
         raise ValidationFailed(str(error), code="gateway_error") from error
     return SubscriptionStarted(subscription=pending, redirect_url=url)
+
+
+def subscription_checkout_abandon(*, user: User, subscription_id: int) -> None:
+    """The member came back from Checkout without paying: their attempt ends, canceled.
+
+    Only the member's own attempt that Stripe has not named yet (no subscription was created);
+    anything else is left as it is, so the provider's word always wins over the browser's.
+    """
+    if Subscription.objects.filter(pk=subscription_id, user=user).exists():
+        _subscription_abandon(subscription_id=subscription_id)
 
 
 def subscription_cancel(*, user: User) -> Subscription:

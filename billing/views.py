@@ -158,6 +158,11 @@ def _plan_gateway() -> str | None:
 @require_GET
 def billing(request: MemberRequest) -> HttpResponse:
     """The member's plan (status, period end, cancel), plans to subscribe, payment history."""
+    abandoned = request.GET.get("cancelled", "")
+    if abandoned.isdigit() and len(abandoned) < 19:  # back from Stripe Checkout without paying
+        subscriptions.subscription_checkout_abandon(
+            user=request.user, subscription_id=int(abandoned)
+        )
     current = subscriptions.subscription_current(user=request.user)
     status = subscriptions.status_effective(current)
     page = Paginator(selectors.payments_of(user=request.user), PAGE_SIZE).get_page(
@@ -196,8 +201,8 @@ def subscribe(request: MemberRequest) -> HttpResponse:
             started = subscriptions.subscription_checkout_start(
                 user=request.user,
                 plan=plan,
-                success_url=f"{back}?subscribed=1",
-                cancel_url=back,
+                success_url=f"{back}?subscribed={{subscription_id}}",
+                cancel_url=f"{back}?cancelled={{subscription_id}}",
             )
             return HttpResponseRedirect(started.redirect_url)
         subscriptions.subscription_start(user=request.user, plan=plan, gateway_name=gateway_name)

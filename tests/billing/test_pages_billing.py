@@ -270,10 +270,17 @@ def test_the_billing_page_on_stripe_sends_the_member_to_checkout(
     assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_s1"
     row = Subscription.objects.get()
     assert (row.gateway, row.status) == ("stripe", "incomplete")
-    assert (
-        fake_stripe.calls[0].params["success_url"]
-        == "http://testserver/en/me/billing/?subscribed=1"
-    )
+    params = fake_stripe.calls[0].params
+    assert params["success_url"] == f"http://testserver/en/me/billing/?subscribed={row.pk}"
+    assert params["cancel_url"] == f"http://testserver/en/me/billing/?cancelled={row.pk}"
+
+    # when the member comes back from Checkout without paying
+    page = client.get(f"/en/me/billing/?cancelled={row.pk}").content.decode()
+
+    # then the attempt ends and the plans are offered again
+    row.refresh_from_db()
+    assert row.status == "canceled"
+    assert "Subscribe" in page
 
 
 def test_cancel_without_a_plan_says_so_and_changes_nothing(client, hooks):
