@@ -823,6 +823,6 @@ SUBSCRIPTION_GRACE_DAYS = int(os.environ.get("SUBSCRIPTION_GRACE_DAYS", "3"))
 SUBSCRIPTION_PREMIUM_CACHE_SECONDS = int(
     os.environ.get("SUBSCRIPTION_PREMIUM_CACHE_SECONDS", "300")
 )
-# What premium members get besides the premium rate limit: "profile_badge" (a premium badge,
-# `sections.premium.badge` in the API's profiles, on the profile pages). Empty: nothing more.
+# What premium members get besides the premium rate limit: "profile_badge" (a premium badge on
+# their profile: `sections.premium.badge` in the API's own and public profiles). Empty: nothing.
 PREMIUM_PERKS = env_list("PREMIUM_PERKS", "profile_badge")
