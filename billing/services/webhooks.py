@@ -213,12 +213,21 @@ def _parked_apply(payment: Payment) -> None:
     Expects the payment's row lock and the advisory locks of its ids.
     """
     ids = {payment.provider_payment_id, payment.provider_intent_id} - {""}
-    parked = PaymentEvent.objects.filter(
-        gateway=payment.gateway,
-        payment__isnull=True,
-        processed_at__isnull=True,
-        received_at__gte=timezone.now() - PARKED_FOR,
-    ).order_by("pk")
+    # Narrowed in the database by the ids kept in the payload (JSON key lookups), so events of
+    # other products on the same provider account, parked forever, are never read here.
+    naming = Q(payload___event__reference=payment.reference)
+    if ids:
+        naming |= Q(payload___event__provider_payment_id__in=ids) | Q(payload___intent_id__in=ids)
+    parked = (
+        PaymentEvent.objects.filter(
+            gateway=payment.gateway,
+            payment__isnull=True,
+            processed_at__isnull=True,
+            received_at__gte=timezone.now() - PARKED_FOR,
+        )
+        .filter(naming)
+        .order_by("pk")
+    )
     for record in parked:
         if record.type in SUBSCRIPTION_TYPES or record.type == base.IGNORED:
             continue
