@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -145,6 +146,18 @@ def buy_return_cancel(request: MemberRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+def _hourly_rates() -> dict[str, int] | None:
+    """The user and premium API rates per hour (``THROTTLE_USER`` / ``THROTTLE_PREMIUM``)."""
+    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    found = {}
+    for scope in ("user", "premium"):
+        count, _sep, period = str(rates.get(scope) or "").partition("/")
+        if not count.isdigit() or not period.startswith("h"):
+            return None
+        found[scope] = int(count)
+    return found
+
+
 def _plan_gateway() -> str | None:
     """How the page sells plans: the sandbox at once, else Stripe Checkout, else not at all."""
     options = {o["name"]: o["available"] for o in subscriptions.subscription_gateway_options()}
@@ -178,6 +191,7 @@ def billing(request: MemberRequest) -> HttpResponse:
         and not current.cancel_at_period_end,
         "can_subscribe": status not in subscriptions.PREMIUM_STATUSES,
         "plans": subscriptions.plans_active(),
+        "rates": _hourly_rates(),
         "plan_gateway": _plan_gateway(),
         "page": page,
         "rows": [{"payment": p, "gateway": gateway_label(p.gateway)} for p in page],

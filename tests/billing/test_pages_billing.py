@@ -381,3 +381,19 @@ def test_the_demo_fills_the_pages_and_runs_twice_without_buying_twice(client):
     client.force_login(member)
     page = client.get("/ar/me/wallet/buy/").content.decode()
     assert "الباقة الاحترافية" in page
+
+
+def test_the_billing_page_names_the_configured_rates(client, hooks, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "user": "800/hour",
+            "premium": "4000/hour",
+        },
+    }
+    client.force_login(UserFactory())
+
+    page = client.get(BILLING).content.decode()
+
+    assert "(4000 an hour instead of 800)" in page
