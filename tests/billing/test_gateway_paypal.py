@@ -1062,3 +1062,32 @@ def test_the_return_page_credits_once_with_the_webhook(paypal):
     assert (first, second) == (True, 1)
     assert wallet_balance(user=member) == 100
     _ledger_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="webhook_receive must turn a GatewayError from webhook_parse (PayPal unreachable "
+    "while verifying) into a 503 in the error shape instead of a 500",
+)
+def test_paypal_unreachable_while_verifying_is_a_503_and_changes_nothing(paypal):
+    from rest_framework.test import APIClient
+
+    from billing.models import PaymentEvent
+
+    # given PayPal's verification endpoint times out on every try
+    body, headers = paypal.sign({"id": "WH-1", "event_type": "PAYMENT.CAPTURE.COMPLETED"})
+    paypal.fail("POST", "/v1/notifications/verify-webhook-signature", *[httpx.ReadTimeout("t")] * 3)
+
+    # when
+    answer = APIClient().post(
+        "/api/v1/payments/webhooks/paypal/",
+        data=body,
+        content_type="application/json",
+        **_as_wsgi_headers(headers),
+    )
+
+    # then PayPal is told to deliver again later, and nothing was recorded
+    assert answer.status_code == 503
+    assert set(answer.json()["error"]) >= {"code", "message"}
+    assert PaymentEvent.objects.count() == 0
