@@ -8,6 +8,7 @@
   member had spent them); the members are flagged here until staff holding
   ``billing.resolve_shortfall`` mark each one resolved.
 - Provider events: every webhook event as stored (read-only), to answer "did Stripe tell us?".
+- The dashboard says how many refund shortfalls wait for staff, when any do.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -458,3 +462,38 @@ class BillingViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_billing_viewsets() -> BillingViewSetGroup:
     return BillingViewSetGroup()
+
+
+class ShortfallPanel(Component):
+    """On the admin dashboard: how many refund shortfalls wait for staff (nothing when none)."""
+
+    name = "billing_shortfalls"
+    order = 120
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def render_html(self, parent_context: Any = None) -> str:
+        message = ngettext(
+            "%(count)s refund shortfall waits for staff: a member spent points a refund took back.",
+            "%(count)s refund shortfalls wait for staff: members spent points refunds took back.",
+            self.count,
+        ) % {"count": self.count}
+        return format_html(
+            '<section class="panel"><p class="help-block help-warning">{} <a href="{}">{}</a>'
+            "</p></section>",
+            message,
+            reverse("billing_shortfalls:index"),
+            _("Review them"),
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_shortfall_panel(request: Any, panels: list) -> None:
+    if not request.user.has_perm("billing.view_payment"):
+        return
+    count = Payment.objects.filter(
+        shortfall_points__gt=0, shortfall_resolved_at__isnull=True
+    ).count()
+    if count:
+        panels.append(ShortfallPanel(count))

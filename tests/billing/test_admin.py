@@ -130,3 +130,17 @@ def test_a_shortfall_is_listed_until_resolved(admin_client, bought):
     # then it leaves the list
     assert response.status_code == 302
     assert Payment.objects.get().shortfall_open is False
+
+
+def test_the_dashboard_flags_open_shortfalls(admin_client, bought):
+    # given no shortfall, the dashboard says nothing about them
+    assert "refund shortfall" not in admin_client.get("/admin/").content.decode()
+
+    # when a refund leaves one (the member spent the points)
+    points_transfer(source=bought.user, target=UserFactory(), amount=100, reason="tip")
+    admin_client.post(f"/admin/billing_payments/refund/{bought.pk}/", {"amount": ""})
+
+    # then the dashboard links staff to it
+    page = admin_client.get("/admin/").content.decode()
+    assert "1 refund shortfall waits for staff" in page
+    assert "/admin/billing_shortfalls/" in page
