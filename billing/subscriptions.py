@@ -123,18 +123,20 @@ def subscription_current(*, user: User) -> Subscription | None:
 
 
 def status_effective(subscription: Subscription | None, *, now: dt.datetime | None = None) -> str:
-    """The status to show: a subscription set to end whose period has passed reads canceled.
+    """The status to show: a subscription that ends with its period reads canceled after it.
 
-    Stripe says so itself with ``customer.subscription.deleted``; the sandbox never does, and a
-    webhook can be late.
+    That is one set to end at its period end, and any sandbox subscription (the sandbox never
+    renews). Stripe says so itself with ``customer.subscription.deleted``, but a webhook can be
+    late; the sandbox sends none.
     """
     if subscription is None:
         return "none"
     now = now or timezone.now()
     end = subscription.current_period_end
+    ends_with_period = subscription.cancel_at_period_end or subscription.gateway == "sandbox"
     if (
         subscription.status in PREMIUM_STATUSES
-        and subscription.cancel_at_period_end
+        and ends_with_period
         and end is not None
         and end <= now
     ):

@@ -316,3 +316,19 @@ def test_users_me_shows_the_subscription_status(auth_client, hooks):
     auth_client.post(SUBSCRIBE, SEED_BODY, format="json")
 
     assert auth_client.get("/api/v1/users/me/").json()["subscription_status"] == "active"
+
+
+def test_a_sandbox_plan_ends_with_its_period_and_the_member_may_subscribe_again(auth_client, hooks):
+    # given a sandbox subscription whose one period has passed (the sandbox never renews)
+    make_plan()
+    auth_client.post(SUBSCRIBE, SEED_BODY, format="json")
+    Subscription.objects.update(current_period_end=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+
+    # when
+    status = auth_client.get(STATUS).json()["data"]["status"]
+    again = auth_client.post(SUBSCRIBE, SEED_BODY, format="json")
+
+    # then
+    assert status == "canceled"
+    assert again.status_code == 201
+    assert auth_client.get(STATUS).json()["data"]["status"] == "active"
