@@ -118,6 +118,8 @@ class CaseView(_ModeratorsOnly, WagtailAdminTemplateMixin, FormView):
             can_hide=self.kind.hide is not None,
             queue_url=reverse("moderation_queue"),
             action_url=self.request.path,
+            submit_button_label=_("Apply"),
+            submit_button_active_label=_("Applying…"),
         )
         return context
 
