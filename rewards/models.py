@@ -111,6 +111,11 @@ class LedgerAccount(models.Model):
     # Escrow accounts only: what the held points are for ("swap:42").
     reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
     balance = models.BigIntegerField(_("balance"), default=0)
+    # Member wallets: what the member spent (transfers, tips, escrow holds) on the UTC day
+    # ``spent_on``, kept by the ledger with the balance for the daily spend limit (one row read
+    # under the lock instead of summing the day's entries).
+    spent_on = models.DateField(_("spent on"), null=True, blank=True)
+    spent_that_day = models.BigIntegerField(_("spent that day"), default=0, db_default=0)
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -29,9 +29,10 @@ member; 0 means no limit) are checked in step 3, under the same locks, after the
 lookup (a replay is answered whatever the limits say now):
 
 - the daily spend limit refuses a member's own spending: ``points_transfer`` (transfers, tips) and
-  ``escrow_hold``. Spent today = the wallet's debits since midnight UTC, except purchase refunds,
-  expiry and reversals, which are never refused by it either. Refunds do not give the allowance
-  back;
+  ``escrow_hold``, and only those count: each adds to the wallet's counter of the UTC day
+  (``spent_on``/``spent_that_day``, updated with the balance, limit or not). Purchase refunds,
+  expiry and reversals debit the wallet without counting and are never refused by it; refunds
+  and reversals do not give the day's allowance back;
 - the maximum balance refuses ``points_transfer`` into the target wallet and ``points_grant``.
   Swap payments (``escrow_release``/``escrow_settle``), escrow refunds, purchase credits (billing
   asks ``rewards.selectors.wallet_credit_refusal`` before charging), the signup bonus and
@@ -54,7 +55,18 @@ from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DateField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,10 +84,6 @@ from rewards.models import (
     WalletLimit,
 )
 from rewards.selectors import daily_spend_message, max_balance_message, wallet_limits_effective
-
-# Wallet debits that are not the member spending: never refused by the daily spend limit and not
-# counted in what the member spent today (staff corrections, refunds of purchases, expiry).
-NOT_SPEND_REASONS = (Reason.PURCHASE_REFUND, Reason.EXPIRY, Reason.REVERSAL)
 
 
 @dataclass(frozen=True)
@@ -532,9 +540,30 @@ def _post_orm(
         )
         for account, delta in legs
     )
+    spending: dict[str, Case] = {}
+    if limits.spend_leg:
+        # the spending wallet's counter of the day moves with its balance (rewards/0010)
+        spender, spend = legs[limits.spend_leg - 1]
+        spender.spent_that_day = _spent_today(spender, now) - spend
+        day = _day_start(now).date()
+        spender.spent_on = max(spender.spent_on or day, day)
+        spending = {
+            "spent_on": Case(
+                When(pk=spender.pk, then=Value(spender.spent_on, output_field=DateField())),
+                default=F("spent_on"),
+            ),
+            "spent_that_day": Case(
+                When(
+                    pk=spender.pk,
+                    then=Value(spender.spent_that_day, output_field=BigIntegerField()),
+                ),
+                default=F("spent_that_day"),
+            ),
+        }
     LedgerAccount.objects.filter(pk__in=[account.pk for account in accounts]).update(
         balance=Case(*(When(pk=account.pk, then=F("balance") + delta) for account, delta in legs)),
         updated_at=now,
+        **spending,
     )
     for account, delta in legs:
         account.balance += delta
@@ -542,6 +571,14 @@ def _post_orm(
     transfer.replayed = False
     transfer.accounts = accounts
     return transfer
+
+
+def _spent_today(account: LedgerAccount, now: datetime) -> int:
+    """What the wallet's member spent on ``now``'s UTC day (its counter; read under the lock)."""
+    day = _day_start(now).date()
+    if account.spent_on is not None and account.spent_on >= day:
+        return account.spent_that_day
+    return 0
 
 
 def _limits_check(
@@ -558,12 +595,7 @@ def _limits_check(
             max_balance=None, daily_spend_limit=account.override_daily_spend
         ).daily_spend_limit
         if limit > 0:
-            spent = -(
-                Entry.objects.filter(account=account, amount__lt=0, created_at__gte=_day_start(now))
-                .exclude(transfer__reason__in=NOT_SPEND_REASONS)
-                .aggregate(total=Sum("amount"))["total"]
-                or 0
-            )
+            spent = _spent_today(account, now)
             if spent - delta > limit:
                 raise WalletLimitExceeded.daily_spend(limit=limit, spent=spent)
     if limits.cap_leg:

@@ -483,3 +483,19 @@ def test_the_day_of_a_limit_is_utc_not_the_members_zone(settings, ledger_path, a
     # then refused
     with pytest.raises(WalletLimitExceeded):
         points_transfer(source=payer, target=other, amount=1, reason="transfer")
+
+
+def test_spending_before_a_limit_was_set_counts_once_it_is(settings, ledger_path, at_noon):
+    # given a member who sent 90 points this morning while no limit was set
+    payer, other = funded_user(500), funded_user(0)
+    points_transfer(source=payer, target=other, amount=90, reason="transfer")
+
+    # when staff set their daily limit to 100 at noon
+    WalletLimit.objects.create(user=payer, daily_spend_limit=100)
+
+    # then only 10 more points may go out today
+    with pytest.raises(WalletLimitExceeded) as error:
+        points_transfer(source=payer, target=other, amount=11, reason="transfer")
+    assert error.value.extra["left_today"] == 10
+    points_transfer(source=payer, target=other, amount=10, reason="transfer")
+    assert wallet_balance(user=payer) == 400
