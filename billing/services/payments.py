@@ -177,7 +177,12 @@ def _start(
     found = gateway_available(gateway_name, field=field)
     _return_url_check(success_url, field="success_url")
     _return_url_check(cancel_url, field="cancel_url")
-    _refuse_over_max_balance(user=user, points=points)
+    known = bool(idempotency_key) and (
+        Payment.objects.filter(user=user, idempotency_key=idempotency_key).exists()
+    )
+    if not known:
+        # A replay is answered even when the first purchase filled the wallet to its maximum.
+        _refuse_over_max_balance(user=user, points=points)
     payment, replayed = _payment_create(
         user=user,
         gateway_name=gateway_name,

@@ -265,3 +265,23 @@ def test_payment_cancel_cancels_a_pending_payment_only(fake_stripe):
 
     # then it is cancelled
     assert cancelled.status == PaymentStatus.CANCELLED
+
+
+def test_a_replay_is_answered_even_when_the_first_purchase_filled_the_wallet(settings):
+    # given a maximum balance of 150 and a purchase of 100 points made with a key
+    settings.WALLET_MAX_BALANCE = 150
+    member = UserFactory()
+    package = PackageFactory(points=100)
+    first = purchase_start(
+        user=member, package=package, gateway_name="sandbox", idempotency_key="k-full"
+    )
+
+    # when the client retries with the same key
+    again = purchase_start(
+        user=member, package=package, gateway_name="sandbox", idempotency_key="k-full"
+    )
+
+    # then it gets the first payment back instead of a refusal, and nothing moved twice
+    assert again.replayed is True
+    assert again.payment.pk == first.payment.pk
+    assert wallet_balance(user=member) == 100
