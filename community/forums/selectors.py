@@ -25,6 +25,22 @@ ORDERINGS = {
 }
 
 
+def active_locale() -> Locale | None:
+    """The request language's Wagtail locale (else the default one); None when no locale
+    exists at all (a database emptied of Wagtail's rows)."""
+    try:
+        return Locale.get_active()
+    except Locale.DoesNotExist:
+        return None
+
+
+def default_locale() -> Locale | None:
+    try:
+        return Locale.get_default()
+    except Locale.DoesNotExist:
+        return None
+
+
 def is_moderator(user: Any) -> bool:
     """Whether ``user`` may see and act on every thread (moderators and admins)."""
     return bool(user and user.is_authenticated and user.has_perm(MODERATE))
@@ -33,8 +49,8 @@ def is_moderator(user: Any) -> bool:
 def category_source(page: ForumCategoryPage) -> ForumCategoryPage:
     """The category page threads point at: the default locale's page of ``page``'s translation
     key, or ``page`` itself when the category exists only in its own locale."""
-    default = Locale.get_default()
-    if page.locale_id == default.pk:
+    default = default_locale()
+    if default is None or page.locale_id == default.pk:
         return page
     source = (
         ForumCategoryPage.objects.filter(translation_key=page.translation_key, locale=default)
@@ -109,7 +125,9 @@ def thread_get(*, user: Any, thread_id: int) -> Thread:
 def category_list(*, locale: Locale | None = None) -> list[ForumCategoryPage]:
     """Live categories of ``locale`` (the active one by default), in tree order, each with
     ``thread_count`` and ``last_activity`` over the published threads of its translation key."""
-    locale = locale or Locale.get_active()
+    locale = locale or active_locale()
+    if locale is None:
+        return []
     published = Thread.objects.filter(
         live=True, hidden=False, category__translation_key=OuterRef("translation_key")
     )

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from wagtail.models import Locale
 
 from community.forums import selectors, services
 from community.forums.models import BODY_MAX, TITLE_MAX, ForumCategoryPage, Post, Thread
@@ -277,7 +276,12 @@ def post_delete(
 
 
 def _category_page_url(thread: Thread) -> str:
-    page = selectors.category_for_locale(thread.category, Locale.get_active())
+    locale = selectors.active_locale()
+    page = (
+        thread.category
+        if locale is None
+        else selectors.category_for_locale(thread.category, locale)
+    )
     return thread_url(page, thread)
 
 

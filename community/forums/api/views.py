@@ -11,7 +11,6 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from wagtail.models import Locale
 
 from community.forums import selectors, services
 from community.forums.api import serializers as s
@@ -36,7 +35,7 @@ class ReadOnlyOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
 
 
 def _categories(request: Request) -> list[ForumCategoryPage]:
-    return selectors.category_list(locale=Locale.get_active())
+    return selectors.category_list(locale=selectors.active_locale())
 
 
 def _context(request: Request, categories: list[ForumCategoryPage] | None = None) -> dict:
@@ -52,7 +51,7 @@ def _category(category_id: int | None, field: str = "category") -> ForumCategory
     if category_id is None:
         first = (
             ForumCategoryPage.objects.live()
-            .filter(locale=Locale.get_default())
+            .filter(locale=selectors.default_locale())
             .order_by("path")
             .first()
         )
