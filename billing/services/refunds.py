@@ -4,7 +4,7 @@
 (docs/pitfalls.md):
 
 1. lock the payment, check what is still refundable (less refunds already asked for), insert a
-   pending ``Refund``; commit;
+   ``requested`` ``Refund``; commit;
 2. ask the gateway, with the idempotency key ``billing:refund:<refund id>`` (a retry refunds once);
 3. lock the payment again, mark the refund, raise the payment's refunded total and take its share
    of the points back through the ledger (``webhooks.refunded_total_apply``).
@@ -62,7 +62,9 @@ def _refund_open(*, payment: Payment, amount: Decimal | None, by: User) -> Refun
         )
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationFailed(fields={"amount": [_("Use at most two decimal places.")]})
-    return Refund.objects.create(payment=locked, amount=amount, status="pending", created_by=by)
+    # "requested" until the gateway answers: it counts against what is left to refund, but no
+    # point is taken back for it before the provider accepted it.
+    return Refund.objects.create(payment=locked, amount=amount, status="requested", created_by=by)
 
 
 def payment_refund(*, payment: Payment, amount: Decimal | None = None, by: User) -> Refund:

@@ -326,9 +326,10 @@ def _capture(payment: Payment, changed: set[str], *, notify: bool) -> None:
 
 
 def _refunds_total(payment: Payment) -> Decimal:
-    return payment.refunds.exclude(status="failed").aggregate(total=Sum("amount"))[
-        "total"
-    ] or Decimal("0")
+    """What staff refunds the provider accepted add up to (not those still being asked for)."""
+    return payment.refunds.exclude(status__in=("failed", "requested")).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
 
 
 def _refunded_set(payment: Payment, refunded: Decimal, changed: set[str]) -> None:
