@@ -5,10 +5,16 @@ reported post from the Wagtail admin, both authors are told, the audit log shows
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import ModelLogEntry
 
+from community.forums.models import Post, Thread
+from community.moderation import services
 from community.moderation.models import Report
-from tests.community.forums.factories import category, reply, thread, veteran
-from tests.e2e.conftest import outside_playwright_loop
+from messaging.models import Notification
+from tests.accounts.factories import UserFactory
+from tests.community.forums.factories import category, newcomer, reply, thread, veteran
+from tests.e2e.conftest import DEMO_PASSWORD, outside_playwright_loop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,3 +78,85 @@ def test_support_pages_pass_axe(new_context, demo_users, axe_check):
     for path in ("/en/support/", "/ar/support/", "/en/me/tickets/", "/ar/me/tickets/"):
         page.goto(path)
         axe_check(page)
+
+
+def _log_actions(instance) -> list[str]:
+    return list(
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(instance)),
+            object_id=str(instance.pk),
+        ).values_list("action", flat=True)
+    )
+
+
+@pytest.fixture
+def pending_thread_and_reported_post(live_server_url):
+    """A new member's thread waiting for approval, and a veteran's post another member reported."""
+    with outside_playwright_loop():
+        pending = thread(
+            author=newcomer(first_name="Nadia"),
+            in_category=category(),
+            title="Hello from a new member",
+        )
+        published = thread(author=veteran(), in_category=category(), title="Oud or guitar?")
+        post = reply(published, author=veteran(first_name="Spammy"), body=SPAM)
+        services.report_create(
+            reporter=UserFactory(), target_type="post", target_id=post.pk, reason="spam"
+        )
+    assert pending.moderation_status == "pending"
+    return pending, post
+
+
+def test_moderator_approves_pending_thread_and_hides_reported_post(
+    new_context, demo_users, pending_thread_and_reported_post
+):
+    pending, post = pending_thread_and_reported_post
+    page = new_context().new_page()
+
+    # given a moderator who signs in to the Wagtail admin
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", demo_users.moderator.email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url("**/admin/")
+
+    # when they find the pending thread awaiting their review and approve it
+    review = page.locator("#awaiting-review-section tr", has_text="Hello from a new member")
+    assert review.count() == 1
+    review.get_by_role("button", name="Actions").click()
+    review.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_load_state()
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('Hello from a new member')"
+        " || !document.querySelector('#awaiting-review-section')"
+    )
+
+    # and open the reported post in the moderation queue and hide it
+    page.goto("/admin/moderation/")
+    page.locator(f'[data-case="post:{post.pk}"] a').click()
+    page.wait_for_load_state()
+    page.get_by_label("Hide the content").check()
+    page.fill("textarea[name=reason]", "Advertising is not allowed in the forums.")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/admin/moderation/")
+
+    # then the thread is published and the post hidden
+    pending.refresh_from_db()
+    post.refresh_from_db()
+    assert (pending.moderation_status, pending.live) == ("published", True)
+    assert post.hidden is True
+    assert "The content is hidden and its author told." in page.content()
+
+    # and both authors are told
+    decisions = Notification.objects.filter(kind="moderation_decision")
+    assert decisions.filter(recipient=pending.author).count() == 1
+    assert decisions.filter(recipient=post.author).count() == 1
+
+    # and the audit log shows both actions with who did them
+    assert "wagtail.workflow.approve" in _log_actions(Thread.objects.get(pk=pending.pk))
+    assert "skillswap.hide" in _log_actions(Post.objects.get(pk=post.pk))
+    hide = ModelLogEntry.objects.get(action="skillswap.hide")
+    assert (hide.user_id, hide.data["reason"]) == (
+        demo_users.moderator.pk,
+        "Advertising is not allowed in the forums.",
+    )
