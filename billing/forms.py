@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,12 +42,13 @@ class BuyForm(forms.Form):
         self, *args: Any, packages: list[Package], gateways: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["package"]
+        field = cast(forms.ModelChoiceField, self.fields["package"])
         field.queryset = Package.objects.filter(pk__in=[p.pk for p in packages])
         # The page already holds the packages: no second query to render the choices.
         field.choices = [(p.pk, p.name) for p in packages]
         self.packages = {p.pk: p for p in packages}
-        self.fields["gateway"].choices = [(name, gateway_label(name)) for name in gateways]
+        gateway = cast(forms.ChoiceField, self.fields["gateway"])
+        gateway.choices = [(name, gateway_label(name)) for name in gateways]
         if len(gateways) == 1:
             self.fields["gateway"].initial = gateways[0]
 
@@ -55,6 +56,6 @@ class BuyForm(forms.Form):
 class SubscribeForm(forms.Form):
     """A plan (the gateway is chosen by the page: the sandbox, else Stripe Checkout)."""
 
-    plan = forms.ModelChoiceField(
+    plan: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Plan"), queryset=Plan.objects.filter(active=True), widget=forms.HiddenInput
     )

@@ -47,6 +47,7 @@ from billing.gateways.base import (
 )
 from billing.gateways.stripe_billing import (
     CheckoutSubscriptionRequest,
+    StripeBilling,
     SubscriptionRequest,
     SubscriptionState,
     billing_gateway,
@@ -351,7 +352,7 @@ def subscription_checkout_start(
     """
     name = _gateway_choose("stripe")
     billing = billing_gateway(name)
-    if not plan.stripe_price_id or not hasattr(billing, "checkout_start"):
+    if billing is None or not plan.stripe_price_id or not isinstance(billing, StripeBilling):
         raise ValidationFailed(_("This plan cannot be bought with this payment method."))
     pending = _subscription_create_pending(user=user, plan=plan, gateway_name=name)
     request = CheckoutSubscriptionRequest(
@@ -546,7 +547,7 @@ def subscription_event_apply(*, event: GatewayEvent) -> None:
     row = Subscription.objects.select_for_update(no_key=True).get(pk=found)
     period_end = _timestamp(data.get("current_period_end"))
     cancel_flag = data.get("cancel_at_period_end")
-    common = {
+    common: dict[str, Any] = {
         "provider_subscription_id": provider_id,
         "provider_customer_id": str(data.get("customer") or ""),
         "current_period_end": period_end,

@@ -15,7 +15,7 @@ Payments start through ``billing.services.purchase_start`` and subscriptions thr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -148,7 +148,7 @@ def buy_return_cancel(request: MemberRequest) -> HttpResponse:
 
 def _hourly_rates() -> dict[str, int] | None:
     """The user and premium API rates per hour (``THROTTLE_USER`` / ``THROTTLE_PREMIUM``)."""
-    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    rates = cast(dict[str, Any], settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES") or {})
     found = {}
     for scope in ("user", "premium"):
         count, _sep, period = str(rates.get(scope) or "").partition("/")

@@ -71,7 +71,7 @@ class SubscribeResultSerializer(serializers.Serializer):
 
 class SubscribeResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    data = SubscribeResultSerializer()
+    data = SubscribeResultSerializer()  # type: ignore[assignment]  # seed 004's envelope
 
 
 class PremiumStatusSerializer(serializers.Serializer):
@@ -93,4 +93,4 @@ class PremiumStatusSerializer(serializers.Serializer):
 
 class PremiumStatusResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    data = PremiumStatusSerializer()
+    data = PremiumStatusSerializer()  # type: ignore[assignment]  # seed 004's envelope

@@ -6,7 +6,7 @@ under its names, so they answer in its shape (docs/api.md, seed aliases).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -24,6 +24,9 @@ from billing.api.subscription_serializers import (
 from billing.models import Subscription
 from config.api import throttling
 from config.api.schema import error_response
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def premium_rate_register() -> None:
@@ -98,7 +101,7 @@ class SubscribeView(APIView):
         given.is_valid(raise_exception=True)
         plan = subscriptions.plan_get(plan_id=given.validated_data["plan_id"])
         started = subscriptions.subscription_start(
-            user=request.user,
+            user=cast("User", request.user),
             plan=plan,
             gateway_name=given.validated_data.get("gateway"),
             payment_method_id=given.validated_data["payment_method_id"],
@@ -142,6 +145,6 @@ class CancelView(APIView):
     )
     def post(self, request: Request) -> Response:
         CancelInputSerializer(data=request.data or {}).is_valid(raise_exception=True)
-        subscriptions.subscription_cancel(user=request.user)
+        subscriptions.subscription_cancel(user=cast("User", request.user))
         body = {"success": True, "data": status_data(user=request.user)}
         return Response(PremiumStatusResponseSerializer(body).data)

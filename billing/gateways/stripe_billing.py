@@ -174,7 +174,7 @@ class StripeBilling:
         metadata = {"reference": request.reference}
         try:
             customer_id = request.customer_id or self._customer_create(client, request, metadata)
-            params: dict[str, Any] = {
+            params: Any = {
                 "customer": customer_id,
                 "items": [{"price": request.price_id}],
                 "payment_behavior": "default_incomplete",
@@ -216,7 +216,7 @@ class StripeBilling:
             raise GatewayError(_("This plan cannot be bought with Stripe yet."))
         client = self._client()
         metadata = {"reference": request.reference, **request.metadata}
-        params: dict[str, Any] = {
+        params: Any = {
             "mode": "subscription",
             "line_items": [{"price": request.price_id, "quantity": 1}],
             "success_url": request.success_url,
