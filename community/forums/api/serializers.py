@@ -69,7 +69,7 @@ class ForumReplyInputSerializer(InputSerializer):
     parent_id = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, help_text="The post this one answers."
     )
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False, allow_null=True, min_value=1, help_text="Alias of `parent_id`."
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from community.forums import selectors, services
 from community.forums.api import serializers as s
 from community.forums.models import ForumCategoryPage, Post, Thread
@@ -26,6 +27,11 @@ CONFLICT = error_response(
 )
 NO_CATEGORY = _("This category does not exist.")
 NO_POST = _("Choose a reply of this thread.")
+
+
+def member(request: Request) -> User:
+    """The signed-in caller (the permission classes let only members reach the writes)."""
+    return cast(User, request.user)
 
 
 class ReadOnlyOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
@@ -135,7 +141,7 @@ class ForumListCreateView(generics.GenericAPIView):
             if category is None:
                 raise serializers.ValidationError({"category": [str(NO_CATEGORY)]})
         threads = selectors.thread_list(
-            user=request.user,
+            user=member(request),
             category=category,
             search=data.get("search") or "",
             ordering=data.get("ordering") or "-last_activity",
@@ -171,12 +177,12 @@ class ForumListCreateView(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         thread = services.thread_create(
-            author=request.user,
+            author=member(request),
             category=_category(values["category"]),
             title=values["title"],
             body=values["body"],
         )
-        thread = selectors.thread_get(user=request.user, thread_id=thread.pk)
+        thread = selectors.thread_get(user=member(request), thread_id=thread.pk)
         return Response(
             s.ForumThreadSerializer(thread, context=_context(request)).data,
             status=status.HTTP_201_CREATED,
@@ -200,7 +206,7 @@ class ThreadDetailView(APIView):
         },
     )
     def get(self, request: Request, thread_id: int) -> Response:
-        thread = selectors.thread_get(user=request.user, thread_id=thread_id)
+        thread = selectors.thread_get(user=member(request), thread_id=thread_id)
         paginator = PageNumberPagination()
         roots = paginator.paginate_queryset(selectors.top_level_posts(thread=thread), request, self)
         selectors.post_tree(thread=thread, roots=list(roots or []))
@@ -208,7 +214,7 @@ class ThreadDetailView(APIView):
         posts = paginator.get_paginated_response(
             s.ForumPostSerializer(roots, many=True, context=context).data
         ).data
-        thread.is_subscribed = selectors.is_subscribed(thread=thread, user=request.user)
+        thread.is_subscribed = selectors.is_subscribed(thread=thread, user=member(request))
         thread.posts_page = posts
         return Response(s.ForumThreadDetailSerializer(thread, context=context).data)
 
@@ -222,7 +228,7 @@ class ThreadRepliesView(APIView):
         responses={201: s.ForumPostSerializer, 409: CONFLICT},
     )
     def post(self, request: Request, thread_id: int) -> Response:
-        thread = selectors.thread_get(user=request.user, thread_id=thread_id)
+        thread = selectors.thread_get(user=member(request), thread_id=thread_id)
         data = s.ForumReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         parent = None
@@ -234,9 +240,9 @@ class ThreadRepliesView(APIView):
                     fields={"parent_id": [str(_("Reply to a post of this thread."))]}
                 )
         post = services.post_create(
-            thread=thread, author=request.user, body=data.validated_data["body"], parent=parent
+            thread=thread, author=member(request), body=data.validated_data["body"], parent=parent
         )
-        post.replies_list = []
+        post.replies_list = []  # type: ignore[attr-defined]
         return Response(
             s.ForumPostSerializer(post, context=_post_context(request, thread)).data,
             status=status.HTTP_201_CREATED,
@@ -253,10 +259,10 @@ def _post_context(request: Request, thread: Thread) -> dict:
 
 class PostDetailView(APIView):
     def _post(self, request: Request, post_id: int) -> Post:
-        return selectors.post_get(user=request.user, post_id=post_id)
+        return selectors.post_get(user=member(request), post_id=post_id)
 
     def _render(self, request: Request, post: Post) -> Response:
-        post.replies_list = []
+        post.replies_list = []  # type: ignore[attr-defined]
         thread = Thread.objects.only("id", "answer_id").get(pk=post.thread_id)
         return Response(s.ForumPostSerializer(post, context=_post_context(request, thread)).data)
 
@@ -270,10 +276,12 @@ class PostDetailView(APIView):
     def patch(self, request: Request, post_id: int) -> Response:
         post = self._post(request, post_id)
         # The caller's right first: another member's empty body is a 403, not a 400.
-        services.require_post_author(post, request.user)
+        services.require_post_author(post, member(request))
         data = s.ForumPostUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.post_update(post=post, actor=request.user, body=data.validated_data["body"])
+        post = services.post_update(
+            post=post, actor=member(request), body=data.validated_data["body"]
+        )
         return self._render(request, post)
 
     @extend_schema(
@@ -284,16 +292,16 @@ class PostDetailView(APIView):
         responses={200: s.ForumPostSerializer, 409: CONFLICT},
     )
     def delete(self, request: Request, post_id: int) -> Response:
-        post = services.post_delete(post=self._post(request, post_id), actor=request.user)
+        post = services.post_delete(post=self._post(request, post_id), actor=member(request))
         return self._render(request, post)
 
 
 class _ThreadActionView(APIView):
     def thread(self, request: Request, thread_id: int) -> Thread:
-        return selectors.thread_get(user=request.user, thread_id=thread_id)
+        return selectors.thread_get(user=member(request), thread_id=thread_id)
 
     def render(self, request: Request, thread: Thread) -> Response:
-        fresh = selectors.thread_get(user=request.user, thread_id=thread.pk)
+        fresh = selectors.thread_get(user=member(request), thread_id=thread.pk)
         return Response(s.ForumThreadSerializer(fresh, context=_context(request)).data)
 
 
@@ -310,7 +318,7 @@ def _moderator_action(name: str, summary: str, request: Any = None) -> Any:
 class ThreadPinView(_ThreadActionView):
     @_moderator_action("pin", "Pin the thread at the top of its category (moderators)")
     def post(self, request: Request, thread_id: int) -> Response:
-        thread = services.thread_pin(thread=self.thread(request, thread_id), actor=request.user)
+        thread = services.thread_pin(thread=self.thread(request, thread_id), actor=member(request))
         return self.render(request, thread)
 
 
@@ -318,7 +326,7 @@ class ThreadUnpinView(_ThreadActionView):
     @_moderator_action("unpin", "Unpin the thread (moderators)")
     def post(self, request: Request, thread_id: int) -> Response:
         thread = services.thread_pin(
-            thread=self.thread(request, thread_id), actor=request.user, pinned=False
+            thread=self.thread(request, thread_id), actor=member(request), pinned=False
         )
         return self.render(request, thread)
 
@@ -326,7 +334,7 @@ class ThreadUnpinView(_ThreadActionView):
 class ThreadLockView(_ThreadActionView):
     @_moderator_action("lock", "Lock the thread: no more replies (moderators)")
     def post(self, request: Request, thread_id: int) -> Response:
-        thread = services.thread_lock(thread=self.thread(request, thread_id), actor=request.user)
+        thread = services.thread_lock(thread=self.thread(request, thread_id), actor=member(request))
         return self.render(request, thread)
 
 
@@ -334,7 +342,7 @@ class ThreadUnlockView(_ThreadActionView):
     @_moderator_action("unlock", "Unlock the thread (moderators)")
     def post(self, request: Request, thread_id: int) -> Response:
         thread = services.thread_lock(
-            thread=self.thread(request, thread_id), actor=request.user, locked=False
+            thread=self.thread(request, thread_id), actor=member(request), locked=False
         )
         return self.render(request, thread)
 
@@ -346,11 +354,11 @@ class ThreadMoveView(_ThreadActionView):
     def post(self, request: Request, thread_id: int) -> Response:
         thread = self.thread(request, thread_id)
         # The caller's right first: a member's empty body is a 403, not a 400.
-        services.require_moderator(request.user)
+        services.require_moderator(member(request))
         data = s.ForumMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         category = _category(data.validated_data["category"])
-        thread = services.thread_move(thread=thread, actor=request.user, category=category)
+        thread = services.thread_move(thread=thread, actor=member(request), category=category)
         return self.render(request, thread)
 
 
@@ -364,7 +372,7 @@ class ThreadAnswerView(_ThreadActionView):
     )
     def post(self, request: Request, thread_id: int) -> Response:
         thread = self.thread(request, thread_id)
-        services.require_thread_author(thread, request.user)
+        services.require_thread_author(thread, member(request))
         data = s.ForumAnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = None
@@ -373,7 +381,7 @@ class ThreadAnswerView(_ThreadActionView):
             post = Post.objects.filter(pk=post_id, thread=thread).first()
             if post is None:
                 raise ValidationFailed(fields={"post_id": [str(NO_POST)]})
-        thread = services.thread_mark_answer(thread=thread, actor=request.user, post=post)
+        thread = services.thread_mark_answer(thread=thread, actor=member(request), post=post)
         return self.render(request, thread)
 
 
@@ -392,7 +400,7 @@ class ThreadSubscribeView(_ThreadActionView):
     )
     def post(self, request: Request, thread_id: int) -> Response:
         thread = self.thread(request, thread_id)
-        services.thread_subscribe(thread=thread, user=request.user)
+        services.thread_subscribe(thread=thread, user=member(request))
         return Response({"thread_id": thread.pk, "is_subscribed": True})
 
 
@@ -406,5 +414,5 @@ class ThreadUnsubscribeView(_ThreadActionView):
     )
     def post(self, request: Request, thread_id: int) -> Response:
         thread = self.thread(request, thread_id)
-        services.thread_unsubscribe(thread=thread, user=request.user)
+        services.thread_unsubscribe(thread=thread, user=member(request))
         return Response({"thread_id": thread.pk, "is_subscribed": False})
