@@ -10,7 +10,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
+        from wagtail.signals import page_published
+
         from community.events.ics import booked_events
+        from community.events.models import EventPage
+        from community.events.signal_handlers import event_published
         from exchanges.ics import register_feed_source
 
         register_feed_source(booked_events)
+        page_published.connect(event_published, sender=EventPage)

@@ -397,3 +397,21 @@ def event_attendees_thread(*, event: EventPage, host: User, content: str | None 
     if content:
         message_send(thread=thread, sender=host, content=content)
     return thread
+
+
+@transaction.atomic
+def event_waitlist_fill(*, event: EventPage, now: dt.datetime | None = None) -> Outcome:
+    """Give seats freed by a larger capacity to the waiting list, first come first served.
+
+    Called after an editor publishes the event (``signal_handlers.py``). Locks the seat row, then
+    waiting bookings, then ledger accounts (paid seats), like a cancellation's promotion.
+    """
+    now = now or timezone.now()
+    event = event.source_page()
+    seats = _seats_locked(event)
+    if seats.cancelled_at is not None or event.starts_at <= now:
+        return Outcome(booking=None, promoted=[], skipped=[])
+    outcome = _promote(event, seats, now)
+    if outcome.promoted:
+        seats.save(update_fields=["confirmed", "waitlisted"])
+    return outcome

@@ -224,3 +224,23 @@ def test_cancelling_the_event_refunds_everyone_in_full(django_capture_on_commit_
         B.CANCELLED
     }
     assert Notification.objects.filter(kind="event_cancelled").count() == 2
+
+
+def test_a_larger_capacity_published_by_an_editor_seats_the_waiting_list(
+    django_capture_on_commit_callbacks,
+):
+    # given
+    event = make_event(capacity=1)
+    services.event_book(event=event, member=UserFactory())
+    first, second = UserFactory(), UserFactory()
+    services.event_book(event=event, member=first)
+    services.event_book(event=event, member=second)
+    # when
+    event.capacity = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        event.save_revision().publish()
+    # then
+    assert dict(
+        EventBooking.objects.filter(member__in=[first, second]).values_list("member_id", "status")
+    ) == {first.pk: B.CONFIRMED, second.pk: B.WAITLISTED}
+    assert EventSeats.objects.get(event=event).confirmed == 2
