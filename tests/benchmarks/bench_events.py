@@ -161,7 +161,7 @@ def run(report: Any) -> None:
     }
     for kind in SERVERS:
         app = bench_http._apps(kind)[0]
-        with bench_http.serve(kind, app, env, "/api/v1/events/") as server:
+        with bench_http.serve(kind, app, env, "/api/v1/health/") as server:
             confirmed_counts, seconds, others = [], [], 0
             for _round in range(ROUNDS):
                 event = _event(uuid.uuid4().hex[:8])
