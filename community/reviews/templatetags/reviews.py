@@ -23,21 +23,29 @@ PAGE_PARAM = "reviews_page"
 
 @register.inclusion_tag("community/reviews/_profile_reviews.html", takes_context=True)
 def profile_reviews(context: template.Context, member: Any) -> dict[str, Any]:
-    """A member's rating summary and published reviews, ``?reviews_page=`` paginated."""
+    """A member's rating summary and published reviews, ``?reviews_page=`` paginated.
+
+    ``member.rating_count`` is the number of published reviews (kept in the same transaction as
+    they change), so a member without reviews costs no query and one with reviews two: the page
+    and the breakdown. Held reviews are published by the beat sweep and the API's reads.
+    """
     request = context.get("request")
-    services.reviews_release(reviewee_id=member.pk)
+    summary: dict[str, Any] = {"member": member, "page": None, "reviews": [], "breakdown": {}}
+    if not member.rating_count:
+        return summary
     reviews = Review.objects.filter(
         reviewee_id=member.pk, status=Review.Status.PUBLISHED
-    ).select_related("reviewer")
+    ).select_related("reviewer", "reviewee")
+    paginator = Paginator(reviews.order_by("-created_at", "-id"), PROFILE_PAGE_SIZE)
+    paginator.__dict__["count"] = member.rating_count  # cached_property: spares a COUNT query
     number = request.GET.get(PAGE_PARAM) if request is not None else None
-    page = Paginator(reviews.order_by("-created_at", "-id"), PROFILE_PAGE_SIZE).get_page(number)
+    page = paginator.get_page(number)
     return {
-        "member": member,
+        **summary,
         "page": page,
         "reviews": list(page.object_list),
         "breakdown": selectors.rating_breakdown(reviewee_id=member.pk),
         "page_param": PAGE_PARAM,
-        "request": request,
     }
 
 
