@@ -65,8 +65,12 @@ class Outcome:
 
 def _seats_locked(event: EventPage) -> EventSeats:
     """The event's seat row, locked (created first if the event never had one)."""
-    EventSeats.objects.get_or_create(event=event)
-    return EventSeats.objects.select_for_update(no_key=True).get(event=event)
+    seats = EventSeats.objects.select_for_update(no_key=True).filter(event=event).first()
+    if seats is None:
+        # First booking: concurrent creators meet on the unique event id; then lock.
+        EventSeats.objects.get_or_create(event=event)
+        seats = EventSeats.objects.select_for_update(no_key=True).get(event=event)
+    return seats
 
 
 def _notify(booking: EventBooking, kind: str) -> None:
