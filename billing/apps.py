@@ -7,3 +7,12 @@ class BillingConfig(AppConfig):
 
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        # accounts and config.api sit below billing (docs/architecture.md): they learn about
+        # subscriptions (profile status, premium badge, premium rate) only through these hooks.
+        from billing import subscriptions
+        from billing.api import subscription_views
+
+        subscriptions.hooks_register()
+        subscription_views.premium_rate_register()
