@@ -73,6 +73,9 @@ def newcomer(**fields) -> User:
 
 
 def moderator(**fields) -> User:
+    """A moderator; the forum permissions and workflow are put back first if a flush took them
+    (services.forum_workflow), as the migrations made them."""
+    services.forum_workflow()
     return user_with_role(Role.MODERATOR, is_staff=True, **fields)
 
 
