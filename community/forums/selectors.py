@@ -185,7 +185,11 @@ def post_tree(*, thread: Thread, roots: list[Post]) -> list[Post]:
 def top_level_posts(*, thread: Thread) -> QuerySet[Post]:
     """The thread's top-level posts in the order they were written (page them, then
     ``post_tree``)."""
-    return Post.objects.filter(thread=thread, parent__isnull=True).select_related("author")
+    return (
+        Post.objects.filter(thread=thread, parent__isnull=True)
+        .select_related("author")
+        .order_by("id")
+    )
 
 
 def post_get(*, user: Any, post_id: int) -> Post:
