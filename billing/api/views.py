@@ -320,6 +320,10 @@ class WebhookView(APIView):
             200: s.WebhookResultSerializer,
             400: error_response("`signature_invalid`: missing, wrong or stale signature."),
             404: error_response("A gateway this deployment does not offer."),
+            503: error_response(
+                "`gateway_unreachable`: the provider could not be asked to verify the delivery "
+                "(PayPal); nothing changed and the provider delivers again."
+            ),
         },
         tags=["payments"],
     )

@@ -48,9 +48,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.gateways import base, gateway
-from billing.gateways.base import GatewayEvent, GatewayUnavailable, SignatureInvalid
+from billing.gateways.base import (
+    GatewayError,
+    GatewayEvent,
+    GatewayUnavailable,
+    SignatureInvalid,
+)
 from billing.models import Payment, PaymentEvent, PaymentStatus
-from core.exceptions import NotFound, ValidationFailed
+from core.exceptions import ApplicationError, NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +79,19 @@ class SignatureRefused(ValidationFailed):
     code = "signature_invalid"
 
 
+class ProviderUnreachable(ApplicationError):
+    """The provider could not be asked to verify a delivery: a 503, so it delivers again."""
+
+    status_code = 503
+    code = "gateway_unreachable"
+
+
 def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str]) -> int:
     """Verify and apply one webhook delivery; the number of events newly applied.
 
-    Raises ``NotFound`` for a gateway this deployment does not offer and ``SignatureRefused``
-    (400) when the gateway refuses the signature; nothing is written then.
+    Raises ``NotFound`` for a gateway this deployment does not offer, ``SignatureRefused``
+    (400) when the gateway refuses the signature and ``ProviderUnreachable`` (503) when it could
+    not verify it; nothing is written then.
     """
     try:
         found = gateway(gateway_name)
@@ -88,6 +101,10 @@ def webhook_receive(*, gateway_name: str, body: bytes, headers: Mapping[str, str
         events = found.webhook_parse(body=body, headers=headers)
     except SignatureInvalid:
         raise SignatureRefused(_("The webhook signature is missing or not valid.")) from None
+    except GatewayError as exc:
+        # PayPal verifies a delivery by calling PayPal: unreachable, nothing is written and the
+        # provider's retry gets another chance.
+        raise ProviderUnreachable(str(exc)) from None
     return sum(1 for event in events if event_apply(gateway_name=gateway_name, event=event))
 
 
