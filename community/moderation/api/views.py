@@ -60,6 +60,7 @@ class ReportListCreateView(generics.ListAPIView):
         responses={
             201: s.ReportSerializer,
             200: OpenApiResponse(s.ReportSerializer, description="The caller's open report."),
+            404: error_response("The target does not exist or the caller may not see it."),
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
