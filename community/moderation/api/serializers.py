@@ -26,6 +26,8 @@ from config.api.fields import CleanCharField
 from config.api.serializers import InputSerializer
 
 ID_MAX = 2**31 - 1
+# "" until a moderator closes the report.
+RESOLUTION_CHOICES = [("", ""), *Resolution.choices]
 
 
 class PersonSerializer(serializers.Serializer):
