@@ -25,6 +25,7 @@ from community.reviews.api import serializers as s
 from community.reviews.api.filters import FeedbackFilter, OwnReviewFilter, ReviewFilter
 from community.reviews.models import Review
 from config.api.schema import error_response
+from core.exceptions import NotFound
 
 ORDERING_FIELDS = ["created_at", "rating"]
 CREATE_ERRORS = {
@@ -39,6 +40,16 @@ CREATED_REVIEW = PolymorphicProxySerializer(
     serializers=[s.ReviewSerializer, s.Seed003ReviewSerializer],
     resource_type_field_name=None,
 )
+
+
+# A path id no row can have (past a 64-bit column) is a 404 before any query: SQLite would
+# overflow on it.
+ID_MAX = 2**63 - 1
+
+
+def _ids(*values: int | str) -> None:
+    if any(int(value) > ID_MAX for value in values):
+        raise NotFound()
 
 
 def _member(request: Request) -> User:
@@ -105,6 +116,7 @@ class ReviewUserListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular's schema pass
             return Review.objects.none()
         user_id = self.kwargs["user_id"]
+        _ids(user_id)
         # Reviews held by a dispute that has since been resolved go public now (beat also does).
         services.reviews_release(reviewee_id=user_id)
         return selectors.review_list_public(reviewee_id=user_id)
@@ -123,6 +135,7 @@ class ReviewDetailView(APIView):
     permission_classes = [ReadOnlyOrAuthenticated]
 
     def review(self, user_id: int, pk: int) -> Review:
+        _ids(user_id, pk)
         return selectors.review_get(viewer=self.request.user, reviewee_id=user_id, review_id=pk)
 
     @extend_schema(
@@ -162,6 +175,7 @@ class ReviewReplyView(APIView):
         operation_id="reviews_reply",
     )
     def post(self, request: Request, user_id: int, pk: int) -> Response:
+        _ids(user_id, pk)
         review = selectors.review_get(viewer=request.user, reviewee_id=user_id, review_id=pk)
         data = s.ReviewReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
