@@ -1065,11 +1065,6 @@ def test_the_return_page_credits_once_with_the_webhook(paypal):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="webhook_receive must turn a GatewayError from webhook_parse (PayPal unreachable "
-    "while verifying) into a 503 in the error shape instead of a 500",
-)
 def test_paypal_unreachable_while_verifying_is_a_503_and_changes_nothing(paypal):
     from rest_framework.test import APIClient
 
