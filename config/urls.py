@@ -54,7 +54,7 @@ urlpatterns += i18n_patterns(
     # Forum threads' stable addresses (forums/threads/<id>/); categories and threads themselves
     # are Wagtail pages under /forums/ (routable pages).
     path("", include("community.forums.urls")),
-    # Reviews: me/swaps/<id>/review/, me/reviews/….
+    # Reviews: me/reviews/new/<swap id>/, me/reviews/….
     path("", include("community.reviews.urls")),
     # The member's bookings: me/events/; events themselves are Wagtail pages under /events/.
     path("", include("community.events.urls")),
