@@ -17,7 +17,7 @@ register(
     label=_("Event seat confirmed"),
     title=_("Your seat is booked"),
     body=_("You have a seat at “%(event_title)s” on %(start)s."),
-    order=800,
+    order=805,
 )
 register(
     "event_waitlisted",

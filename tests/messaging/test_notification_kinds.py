@@ -10,8 +10,8 @@ from messaging.models import Notification
 from messaging.services import notification_send
 from tests.accounts.factories import UserFactory
 
-# The API's NotificationTypeEnum, in its order: kinds from messaging, exchanges and the
-# provisional kinds of apps not built yet (docs/api.md).
+# The API's NotificationTypeEnum, in its order: every app's kinds, and the provisional kinds of
+# apps not built yet (docs/api.md).
 API_KINDS = [
     "new_message",
     "swap_requested",
@@ -30,6 +30,12 @@ API_KINDS = [
     "forum_reply",
     "moderation_decision",
     "call_started",
+    "event_booking_confirmed",
+    "event_waitlisted",
+    "event_promoted",
+    "event_promotion_skipped",
+    "event_cancelled",
+    "ticket_reply",
 ]
 
 
@@ -71,15 +77,14 @@ def test_a_new_app_registers_a_kind_and_it_is_sent_in_the_recipients_language(re
 
 
 def test_a_real_registration_replaces_a_provisional_one_and_never_the_reverse(registry):
-    registry.register(
-        "forum_reply", label="Reply", title="Reply", body="", order=600, provisional=False
-    )
+    registry.register("wiki_edit", label="Old", title="Old", body="", order=650, provisional=True)
+    registry.register("wiki_edit", label="Edit", title="Edit", body="", order=650)
     kept = registry.register(
-        "forum_reply", label="Old", title="Old", body="", order=600, provisional=True
+        "wiki_edit", label="Older", title="Older", body="", order=650, provisional=True
     )
 
-    assert kept.label == "Reply"
-    assert registry.get("forum_reply").provisional is False
+    assert kept.label == "Edit"
+    assert registry.get("wiki_edit").provisional is False
 
 
 def test_a_kind_registered_twice_for_real_is_a_bug(registry):
