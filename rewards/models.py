@@ -69,6 +69,9 @@ class Reason(models.TextChoices):
     PURCHASE_REFUND = "purchase_refund", _("Purchase refund")
     EXPIRY = "expiry", _("Points expired")
     REVERSAL = "reversal", _("Reversal")
+    EVENT_BOOKING = "event_booking", _("Event seat held in escrow")
+    EVENT_PAYMENT = "event_payment", _("Event payment")
+    EVENT_REFUND = "event_refund", _("Event refund")
 
 
 REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

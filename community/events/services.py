@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from community.events.models import EventBooking, EventPage, EventSeats
 from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from rewards import services as ledger
-from rewards.services import InsufficientBalance
+from rewards.services import InsufficientBalance, WalletLimitExceeded
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -201,7 +201,8 @@ def _promote(event: EventPage, seats: EventSeats, now: dt.datetime) -> Outcome:
             try:
                 with transaction.atomic():
                     _hold(booking, event.price_points)
-            except InsufficientBalance:
+            except (InsufficientBalance, WalletLimitExceeded):
+                # Over the daily spend limit is "cannot pay now" too: skip to the next member.
                 skipped.append(booking)
                 _notify(booking, "event_promotion_skipped")
                 continue

@@ -157,9 +157,10 @@ def _function_client(user_ids: list[int]) -> procs.Client:
         )
 
     def step(state: tuple[Any, random.Random], _index: int, _clients: int) -> int:
+        from django.conf import settings
         from django.utils import timezone
 
-        from rewards.services import LEDGER_POST_SQL
+        from rewards.services import LEDGER_POST_SQL, _day_start
 
         conn, rng = state
         source, target = _pair(rng)
@@ -177,6 +178,11 @@ def _function_client(user_ids: list[int]) -> procs.Client:
                 None,
                 timezone.now(),
                 0,
+                1,  # p_spend_leg (rewards/0008): the source wallet spends
+                settings.WALLET_DAILY_SPEND_LIMIT,
+                _day_start(timezone.now()),
+                2,  # p_cap_leg: the target's maximum balance
+                settings.WALLET_MAX_BALANCE,
             ],
         ).fetchone()
         return 1 if row[0] == "ok" else 0
