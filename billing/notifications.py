@@ -2,7 +2,9 @@
 
 Discovered by messaging (``messaging.notification_kinds``); same ``order`` numbers as the
 provisional registrations they replace, so the API's kinds keep their place. Context keys:
-``amount`` (e.g. "10.00 USD"), ``points``; ``payment_failed`` also ``reason``.
+``amount`` (e.g. "10.00 USD"), ``points``; ``payment_failed`` also ``reason``;
+``payment_refunded`` has ``amount`` (what this refund or chargeback took back in money) and
+``points`` (the points taken back from the wallet with it).
 """
 
 from __future__ import annotations
@@ -24,4 +26,11 @@ register(
     title=_("Payment failed"),
     body=_("Your payment of %(amount)s did not go through: %(reason)s"),
     order=510,
+)
+register(
+    "payment_refunded",
+    label=_("Payment refunded"),
+    title=_("Payment refunded"),
+    body=_("%(amount)s of your payment came back to you; %(points)s points were taken back."),
+    order=520,
 )

@@ -315,7 +315,15 @@ def _transition(*, payment: Payment, event: GatewayEvent) -> None:
         if payment.status != PaymentStatus.CHARGED_BACK:
             payment.status = PaymentStatus.CHARGED_BACK
             changed.add("status")
-        _reverse_to(payment, payment.points, changed)
+            reversed_before = payment.points_reversed
+            _reverse_to(payment, payment.points, changed)
+            _notify_refunded(
+                payment,
+                amount=payment.amount - payment.refunded_amount,
+                points=payment.points_reversed - reversed_before,
+            )
+        else:
+            _reverse_to(payment, payment.points, changed)
 
     if changed:
         payment.save(update_fields=[*sorted(changed), "updated_at"])
@@ -355,7 +363,9 @@ def _refunded_set(payment: Payment, refunded: Decimal, changed: set[str]) -> Non
     Expects the payment's row lock. Totals only grow, so a webhook confirming a refund staff
     already made (or a replayed one) takes nothing twice.
     """
-    if refunded > payment.refunded_amount:
+    grown = refunded - payment.refunded_amount
+    reversed_before = payment.points_reversed
+    if grown > 0:
         payment.refunded_amount = refunded
         changed.add("refunded_amount")
     if payment.refunded_amount <= 0:
@@ -370,6 +380,10 @@ def _refunded_set(payment: Payment, refunded: Decimal, changed: set[str]) -> Non
         ROUND_FLOOR
     )
     _reverse_to(payment, int(share), changed)
+    if grown > 0 and payment.status != PaymentStatus.CHARGED_BACK:
+        # Every outcome tells the member, once per refund (totals only grow); a refund of money
+        # already charged back was told with the chargeback.
+        _notify_refunded(payment, amount=grown, points=payment.points_reversed - reversed_before)
 
 
 def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
@@ -446,6 +460,18 @@ def _notify_failed(payment: Payment) -> None:
             "points": payment.points,
             "reason": payment.failure_reason or _("The payment did not go through."),
         },
+        related_type="payment",
+        related_id=payment.pk,
+    )
+
+
+def _notify_refunded(payment: Payment, *, amount: Decimal, points: int) -> None:
+    from messaging.services.notifications import notification_send
+
+    notification_send(
+        recipient=payment.user,
+        kind="payment_refunded",
+        context={"amount": f"{amount} {payment.currency}", "points": points},
         related_type="payment",
         related_id=payment.pk,
     )

@@ -17,6 +17,7 @@ from billing.services import (
     webhook_receive,
 )
 from core.exceptions import Conflict, Forbidden, ValidationFailed
+from messaging.models import Notification
 from rewards.selectors import wallet_balance
 from rewards.services import points_transfer
 from tests.accounts.factories import UserFactory
@@ -86,6 +87,11 @@ def test_staff_refund_goes_through_stripe_and_takes_the_points_back_once(fake_st
     assert payment.points_reversed == 40
     assert wallet_balance(user=payment.user) == 60
     ledger_clean()
+    # and the member was told of the refund once
+    told = Notification.objects.filter(recipient=payment.user, kind="payment_refunded")
+    assert [n.body for n in told] == [
+        "4.00 USD of your payment came back to you; 40 points were taken back."
+    ]
 
 
 def test_staff_refund_of_a_sandbox_purchase_after_spending_records_the_shortfall():

@@ -335,11 +335,22 @@ def test_a_chargeback_takes_every_point_back(fake_stripe):
     assert payment.points_reversed == 100
     assert wallet_balance(user=payment.user) == 0
 
-    # and a refund event of the same money afterwards takes nothing more
+    # and the member was told once, with the money and the points
+    told = Notification.objects.filter(recipient=payment.user, kind="payment_refunded")
+    assert [(n.related_id, n.body) for n in told] == [
+        (
+            payment.pk,
+            f"{payment.amount} {payment.currency} of your payment came back to you; "
+            "100 points were taken back.",
+        )
+    ]
+
+    # and a refund event of the same money afterwards takes nothing more, and tells nothing more
     deliver(event("charge.refunded", charge(amount_refunded=1000), event_id="evt_refund"))
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.CHARGED_BACK
     assert payment.points_reversed == 100
+    assert told.count() == 1
     ledger_clean()
 
 

@@ -27,6 +27,7 @@ API_KINDS = [
     "badge_earned",
     "payment_succeeded",
     "payment_failed",
+    "payment_refunded",
     "forum_reply",
     "moderation_decision",
     "call_started",
