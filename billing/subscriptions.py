@@ -160,24 +160,53 @@ def premium_until(subscription: Subscription) -> dt.datetime | None:
 
 
 def _premium_key(user_id: int) -> str:
-    return f"billing:premium-until:{user_id}"
+    return f"billing:subscription-facts:{user_id}"
+
+
+def subscription_facts(*, user_id: int) -> dict[str, Any]:
+    """What profiles and the throttle need of the member's subscriptions, from the cache.
+
+    One query on a miss: the premium end (epoch seconds, 0 for none) and the current
+    subscription's fields that ``status_effective`` reads. Every write of a subscription calls
+    ``premium_invalidate``, so the cache never outlives a change.
+    """
+    key = _premium_key(user_id)
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    rows = list(
+        Subscription.objects.filter(user_id=user_id)
+        .order_by("-created_at", "-id")
+        .only(
+            "status",
+            "gateway",
+            "current_period_end",
+            "cancel_at_period_end",
+            "updated_at",
+            "created_at",
+        )
+    )
+    premium = [row for row in rows if row.status in PREMIUM_STATUSES]
+    ends = [premium_until(row) for row in premium]
+    current = premium[0] if premium else (rows[0] if rows else None)
+    facts: dict[str, Any] = {
+        "until": max((end.timestamp() for end in ends if end is not None), default=0.0),
+        "current": None
+        if current is None
+        else {
+            "status": current.status,
+            "gateway": current.gateway,
+            "current_period_end": current.current_period_end,
+            "cancel_at_period_end": current.cancel_at_period_end,
+        },
+    }
+    cache.set(key, facts, timeout=getattr(settings, "SUBSCRIPTION_PREMIUM_CACHE_SECONDS", 300))
+    return facts
 
 
 def premium_until_of(*, user_id: int) -> float:
     """The epoch second at which the member's premium ends (0 for none), from the cache."""
-    key = _premium_key(user_id)
-    cached = cache.get(key)
-    if cached is not None:
-        return float(cached)
-    ends = [
-        premium_until(row)
-        for row in Subscription.objects.filter(user_id=user_id, status__in=PREMIUM_STATUSES).only(
-            "status", "current_period_end", "cancel_at_period_end", "updated_at", "created_at"
-        )
-    ]
-    value = max((end.timestamp() for end in ends if end is not None), default=0.0)
-    cache.set(key, value, timeout=getattr(settings, "SUBSCRIPTION_PREMIUM_CACHE_SECONDS", 300))
-    return value
+    return float(subscription_facts(user_id=user_id)["until"])
 
 
 def user_is_premium(user: Any) -> bool:
@@ -210,8 +239,13 @@ def premium_profile_section(user: User) -> dict[str, Any]:
 
 
 def subscription_status_word(user: User) -> str:
-    """Seed 004's ``subscription_status`` of a profile: the current one's status, or "none"."""
-    return status_effective(subscription_current(user=user))
+    """Seed 004's ``subscription_status`` of a profile: the current one's status, or "none".
+
+    From the same cached facts as the premium check, so a profile costs at most one query for
+    both.
+    """
+    current = subscription_facts(user_id=user.pk)["current"]
+    return status_effective(None if current is None else Subscription(**current))
 
 
 def subscription_gateway_options() -> list[dict[str, Any]]:
@@ -287,13 +321,15 @@ def _subscription_create_pending(*, user: User, plan: Plan, gateway_name: str) -
             _("Your subscription is being started. Please wait a moment."),
             code="subscription_starting",
         )
-    return Subscription.objects.create(
+    started = Subscription.objects.create(
         user=user,
         plan=plan,
         gateway=gateway_name,
         status=SubscriptionStatus.INCOMPLETE,
         provider_customer_id=_customer_id_for(user=user, gateway_name=gateway_name),
     )
+    premium_invalidate(user_id=user.pk)
+    return started
 
 
 @transaction.atomic
@@ -303,6 +339,7 @@ def _subscription_abandon(*, subscription_id: int) -> None:
     if row.status == SubscriptionStatus.INCOMPLETE and not row.provider_subscription_id:
         row.status = SubscriptionStatus.CANCELED
         row.save(update_fields=["status", "updated_at"])
+        premium_invalidate(user_id=row.user_id)
 
 
 def subscription_start(
