@@ -38,7 +38,14 @@ def test_anonymous_frame_has_landmarks_skip_link_and_sign_in(client):
         '<footer class="site-footer">',
     ):
         assert landmark in html
-    assert _nav_links(html) == ["/en/", "/en/offers/", "/en/categories/", "/en/help/"]
+    assert _nav_links(html) == [
+        "/en/",
+        "/en/offers/",
+        "/en/categories/",
+        "/en/forums/",
+        "/en/events/",
+        "/en/help/",
+    ]
     assert 'href="/en/accounts/login/"' in html
     assert 'href="/en/accounts/signup/"' in html
     assert "notifications.js" not in html
@@ -56,6 +63,8 @@ def test_signed_in_frame_has_member_navigation_and_account_menu(client):
         "/ar/",
         "/ar/offers/",
         "/ar/categories/",
+        "/ar/forums/",
+        "/ar/events/",
         "/ar/help/",
         "/ar/me/",
         "/ar/me/swaps/",

@@ -6,6 +6,8 @@ import pytest
 from wagtail.models import Locale, Page
 
 from cms.models import HelpArticlePage, HelpIndexPage, HomePage, LandingPage, StandardPage
+from community.events.models import EventIndexPage
+from community.forums.models import ForumIndexPage
 from tests.cms.factories import (
     help_article,
     help_index,
@@ -154,7 +156,13 @@ def test_home_page_shows_live_featured_offers_and_categories(client):
 
 def test_add_child_page_types_are_sensible():
     # then
-    assert set(HomePage.allowed_subpage_models()) == {StandardPage, HelpIndexPage, LandingPage}
+    assert set(HomePage.allowed_subpage_models()) == {
+        StandardPage,
+        HelpIndexPage,
+        LandingPage,
+        ForumIndexPage,
+        EventIndexPage,
+    }
     assert HelpIndexPage.allowed_subpage_models() == [HelpArticlePage]
     assert HelpArticlePage.allowed_parent_page_models() == [HelpIndexPage]
     assert StandardPage.can_create_at(home("en"))

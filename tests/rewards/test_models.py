@@ -119,4 +119,4 @@ def test_reference_ids_are_parsed_for_known_kinds():
 
 def test_reason_labels_are_translated_and_unknown_codes_readable():
     assert reason_label("swap_payment") == "Swap payment"
-    assert reason_label("event_booking") == "Event booking"
+    assert reason_label("garden_share") == "Garden share"

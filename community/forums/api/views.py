@@ -202,6 +202,7 @@ class ThreadDetailView(APIView):
         ],
         responses={
             200: s.ForumThreadDetailSerializer,
+            400: error_response("`page` or `page_size` is not a valid number."),
             404: error_response("Not found, not visible to the caller, or `page` past the end."),
         },
     )
