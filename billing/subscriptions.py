@@ -304,10 +304,6 @@ def _subscription_create_pending(*, user: User, plan: Plan, gateway_name: str) -
     after the other and the second sees the first.
     """
     User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
-    blocking = Subscription.objects.filter(user=user, status__in=BLOCKING_STATUSES)
-    for row in blocking:
-        if status_effective(row) in BLOCKING_STATUSES:
-            raise Conflict(_("You already have a premium subscription."), code="already_subscribed")
     # An attempt whose gateway call is still running has no provider id yet: a second start now
     # would make a second subscription once both calls return.
     in_flight = Subscription.objects.filter(
@@ -321,6 +317,14 @@ def _subscription_create_pending(*, user: User, plan: Plan, gateway_name: str) -
             _("Your subscription is being started. Please wait a moment."),
             code="subscription_starting",
         )
+    # Checked after the in-flight attempts, never before: another start's answer is merged by a
+    # transaction that does not take the member lock, so an attempt can turn from incomplete to
+    # active between two reads here. Read in this order, an attempt is caught either way (by the
+    # first read while incomplete, by this one once active).
+    blocking = Subscription.objects.filter(user=user, status__in=BLOCKING_STATUSES)
+    for row in blocking:
+        if status_effective(row) in BLOCKING_STATUSES:
+            raise Conflict(_("You already have a premium subscription."), code="already_subscribed")
     started = Subscription.objects.create(
         user=user,
         plan=plan,
