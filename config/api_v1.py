@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("messaging.api.urls")),
     path("", include("community.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("dashboards.api.urls")),
     # Last: any other path under /api/v1/ is a 404 in the error shape, DEBUG or not.
     re_path(r"^.*$", api_not_found),
 ]

@@ -62,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("", include("community.moderation.urls")),
     # Buying points, plans and payment history: me/wallet/buy/…, me/billing/….
     path("", include("billing.urls")),
+    path("", include("dashboards.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -12,11 +12,14 @@ class RewardsConfig(AppConfig):
         # accounts sits below rewards (docs/architecture.md): it reaches the ledger only through
         # these registered callables, called explicitly by its services.
         from accounts import extensions
-        from rewards import selectors, services
+        from rewards import activity, badges, leaderboard, selectors, services
 
         extensions.set_points_balance_provider(_points_balance)
         extensions.on_user_created(services.wallet_on_user_created)
         extensions.register_export_section("points", selectors.points_export)
+        activity.register()
+        badges.register()
+        leaderboard.register()
 
 
 def _points_balance(user) -> int:

@@ -72,6 +72,7 @@ class Reason(models.TextChoices):
     EVENT_BOOKING = "event_booking", _("Event seat held in escrow")
     EVENT_PAYMENT = "event_payment", _("Event payment")
     EVENT_REFUND = "event_refund", _("Event refund")
+    BADGE_REWARD = "badge_reward", _("Badge reward")
 
 
 REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -357,3 +358,268 @@ class WalletLimit(models.Model):
 
     def __str__(self) -> str:
         return str(_("Wallet limits of %(name)s") % {"name": self.user.public_name})
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity counters, badges and the leaderboard (docs/architecture.md: rewards keeps its own
+# counters, fed by explicit calls from exchanges, community and billing; it never reads their
+# tables).
+# ---------------------------------------------------------------------------------------------
+
+
+class Counter(models.TextChoices):
+    """What a member has done, counted per member by ``rewards.activity.activity_record``."""
+
+    SESSIONS_TAUGHT = "sessions_taught", _("Sessions taught")
+    SESSIONS_LEARNED = "sessions_learned", _("Sessions learned")
+    MINUTES_TAUGHT = "minutes_taught", _("Minutes taught")
+    POINTS_EARNED = "points_earned", _("Points earned teaching")
+    REVIEWS_RECEIVED = "reviews_received", _("Reviews received")
+    RATING_POINTS = "rating_points", _("Stars received")
+    HIGH_REVIEWS = "high_reviews", _("Reviews of four stars or more")
+    ANSWERS_ACCEPTED = "answers_accepted", _("Forum answers accepted")
+    EVENTS_HOSTED = "events_hosted", _("Events hosted")
+    POINTS_BOUGHT = "points_bought", _("Points bought")
+
+
+class ActivityCounter(models.Model):
+    """One member's running total of one counter: the sum of their ``ActivityEvent`` amounts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="activity_counters",
+    )
+    counter = models.CharField(_("counter"), max_length=32, choices=Counter.choices)
+    value = models.BigIntegerField(_("value"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity counter")
+        verbose_name_plural = _("activity counters")
+        ordering = ["user_id", "counter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "counter"], name="rewards_activitycounter_one_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.counter}={self.value}"
+
+
+class ActivityEvent(models.Model):
+    """One counted fact, once: ``(user, counter, source)`` is unique, so a retried call is a no-op.
+
+    ``source`` names the fact in the feeding app's words (``swap:42:taught``, ``review:7``,
+    ``review:7:rating:2``); ``amount`` may be negative (a correction). The leaderboard's periods
+    come from ``occurred_at``; ``manage.py leaderboard_rebuild`` recomputes from these rows.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="activity_events",
+    )
+    counter = models.CharField(_("counter"), max_length=32, choices=Counter.choices)
+    source = models.CharField(_("source"), max_length=100)
+    amount = models.BigIntegerField(_("amount"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "counter", "source"], name="rewards_activityevent_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["counter", "occurred_at"], name="rewards_activityevent_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.counter} {self.amount:+d} ({self.source})"
+
+
+class BadgeIcon(models.TextChoices):
+    """The icons we ship as static SVGs (``rewards/static/rewards/badges/<icon>.svg``)."""
+
+    MEDAL = "medal", _("Medal")
+    TROPHY = "trophy", _("Trophy")
+    STAR = "star", _("Star")
+    BOOK = "book", _("Book")
+    CHAT = "chat", _("Speech bubble")
+    CALENDAR = "calendar", _("Calendar")
+    COIN = "coin", _("Coin")
+    HEART = "heart", _("Heart")
+
+
+class Tier(models.TextChoices):
+    BRONZE = "bronze", _("Bronze")
+    SILVER = "silver", _("Silver")
+    GOLD = "gold", _("Gold")
+
+
+class BadgeDefinition(models.Model):
+    """A badge staff define in the Wagtail admin: earned when ``counter`` reaches a tier's
+    threshold, or, with no counter, awarded by staff only. Name and description are translated
+    (``rewards/translation.py``).
+    """
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    icon = models.CharField(
+        _("icon"), max_length=20, choices=BadgeIcon.choices, default=BadgeIcon.MEDAL
+    )
+    counter = models.CharField(
+        _("counter"),
+        max_length=32,
+        choices=Counter.choices,
+        blank=True,
+        help_text=_("Empty: the badge is only awarded by staff."),
+    )
+    threshold_bronze = models.PositiveIntegerField(_("bronze threshold"), null=True, blank=True)
+    threshold_silver = models.PositiveIntegerField(_("silver threshold"), null=True, blank=True)
+    threshold_gold = models.PositiveIntegerField(_("gold threshold"), null=True, blank=True)
+    reward_bronze = models.PositiveIntegerField(_("bronze reward (points)"), default=0)
+    reward_silver = models.PositiveIntegerField(_("silver reward (points)"), default=0)
+    reward_gold = models.PositiveIntegerField(_("gold reward (points)"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("badge")
+        verbose_name_plural = _("badges")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(threshold_silver__isnull=True)
+                    | Q(
+                        threshold_bronze__isnull=False,
+                        threshold_silver__gt=models.F("threshold_bronze"),
+                    )
+                ),
+                name="rewards_badgedefinition_silver_above_bronze",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(threshold_gold__isnull=True)
+                    | Q(
+                        threshold_silver__isnull=False,
+                        threshold_gold__gt=models.F("threshold_silver"),
+                    )
+                ),
+                name="rewards_badgedefinition_gold_above_silver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BadgeAward(models.Model):
+    """A badge tier a member holds (or held: ``revoked_at``). At most one live award per member,
+    badge and tier (a partial unique constraint), so concurrent crossings award once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="badge_awards",
+    )
+    badge = models.ForeignKey(
+        BadgeDefinition, verbose_name=_("badge"), on_delete=models.PROTECT, related_name="awards"
+    )
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices)
+    awarded_at = models.DateTimeField(_("awarded at"), default=timezone.now)
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("awarded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the counter earned it."),
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    counter_value = models.BigIntegerField(_("counter value"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.CharField(_("revocation reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("badge award")
+        verbose_name_plural = _("badge awards")
+        ordering = ["-awarded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "badge", "tier"],
+                condition=Q(revoked_at__isnull=True),
+                name="rewards_badgeaward_once_while_held",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-awarded_at"], name="rewards_badgeaward_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge} ({self.get_tier_display()})"
+
+
+class LeaderboardScore(models.Model):
+    """The leaderboard kept as a table when Redis is not configured (``rewards.leaderboard``).
+
+    One row per metric, period and member, updated incrementally: ``total`` is the sum of the
+    period's amounts, ``tally`` the number of reviews (for the rating metric), and ``score`` the
+    value ranked on (the total; for rating the average x 100, null below the minimum number of
+    reviews). ``period`` is ``all``, ``w2026-49`` (ISO week) or ``m2026-12``.
+    """
+
+    metric = models.CharField(_("metric"), max_length=16)
+    period = models.CharField(_("period"), max_length=12)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    total = models.BigIntegerField(_("total"), default=0)
+    tally = models.BigIntegerField(_("tally"), default=0)
+    score = models.BigIntegerField(_("score"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leaderboard score")
+        verbose_name_plural = _("leaderboard scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "period", "user"], name="rewards_leaderboardscore_one"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                "metric",
+                "period",
+                models.F("score").desc(nulls_last=True),
+                "user",
+                name="rewards_leaderboard_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.period} {self.user_id}: {self.score}"

@@ -43,6 +43,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from accounts.admin_users import HISTORY_ROWS, HistoryRow, HistorySection
 from config.wagtail_admin import ReadOnlyModelViewSet, register_read_only
 from core.exceptions import ApplicationError, Forbidden
+from rewards import badge_admin  # noqa: F401  (badge viewsets register their own hooks)
 from rewards.models import AccountKind, Entry, LedgerAccount, Reason, Transfer, WalletLimit
 from rewards.services import WALLET_LIMIT_MAX, points_grant, wallet_limit_set
 

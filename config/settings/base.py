@@ -109,12 +109,14 @@ INSTALLED_APPS = [
     "community.reviews",
     "community.events",
     "billing",
+    "dashboards",
     "cms",
     # Top of the graph: seeds every app's demo data; nothing imports it.
     "demo",
 ]
 
 MIDDLEWARE = [
+    "core.request_timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -4,6 +4,8 @@
 name a meeting (swap), which only exchanges knows.
 """
 
+from django.urls import include, path
+
 from config.api.routing import endpoint
 from rewards.api.views import CreditsBalanceView, PointsBalanceView, PointsTransactionListView
 
@@ -18,4 +20,6 @@ urlpatterns: list = [
     endpoint(
         "credit-transactions", PointsTransactionListView.as_view(), name="credit-transactions"
     ),
+    path("", include("rewards.api.badge_urls")),
+    path("", include("rewards.api.leaderboard_urls")),
 ]

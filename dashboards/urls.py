@@ -1,0 +1,7 @@
+"""Dashboard pages (inside the /en/ and /ar/ patterns)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "dashboards"
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Staff analytics in the Wagtail admin (owner: H5)."""

@@ -1,0 +1,3 @@
+"""Mounted under /api/v1/ by rewards/api/urls.py."""
+
+urlpatterns: list = []
