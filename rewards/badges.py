@@ -9,3 +9,8 @@ def badges_on_counter_changed(*, user_id: int, counter: str, old: int, new: int)
 
 def register() -> None:
     """Called by ``RewardsConfig.ready()``."""
+
+
+def badges_recent(*, user_id: int, limit: int = 5) -> list:
+    """The member's most recent live awards (``BadgeAward`` with ``badge``), newest first."""
+    return []

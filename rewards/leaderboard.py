@@ -12,3 +12,8 @@ def leaderboard_on_events(events: Sequence[Any]) -> None:
 
 def register() -> None:
     """Called by ``RewardsConfig.ready()``."""
+
+
+def leaderboard_rank(*, user_id: int, metric: str = "swaps", period: str = "all") -> int | None:
+    """The member's 1-based rank, or None when unranked; O(log n), no aggregation."""
+    return None

@@ -422,5 +422,16 @@ MATRIX["notification"] = Entry(
 
 # --- later areas: each keeps its entries in its own module, merged here --------------------------
 # (tests/authz/matrix_<area>.py defines ``ENTRIES: dict[str, Entry]`` using the rules above.)
-for _area in ("forums", "reviews", "events", "moderation", "billing", "subscriptions"):
+for _area in (
+    "forums",
+    "reviews",
+    "events",
+    "moderation",
+    "billing",
+    "subscriptions",
+    "achievements",
+    "leaderboard",
+    "dashboard",
+    "engagement",
+):
     MATRIX.update(importlib.import_module(f"tests.authz.matrix_{_area}").ENTRIES)
