@@ -828,3 +828,27 @@ SUBSCRIPTION_PREMIUM_CACHE_SECONDS = int(
 # What premium members get besides the premium rate limit: "profile_badge" (a premium badge on
 # their profile: `sections.premium.badge` in the API's own and public profiles). Empty: nothing.
 PREMIUM_PERKS = env_list("PREMIUM_PERKS", "profile_badge")
+# --- offer expiry --- (marketplace/services/expiry.py)
+# An offer leaves listings this many days after its creation or last renewal (0: never); its
+# owner is reminded OFFER_EXPIRY_REMIND_DAYS before, once per period, with a one-click renew link
+# valid for OFFER_RENEW_LINK_MAX_AGE_DAYS.
+OFFER_EXPIRY_DAYS = int(os.environ.get("OFFER_EXPIRY_DAYS", "90"))
+OFFER_EXPIRY_REMIND_DAYS = int(os.environ.get("OFFER_EXPIRY_REMIND_DAYS", "7"))
+OFFER_RENEW_LINK_MAX_AGE_DAYS = int(os.environ.get("OFFER_RENEW_LINK_MAX_AGE_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["marketplace-offer-expiry-reminders"] = {
+    "task": "marketplace.tasks.offers_expiry_remind_task",
+    "schedule": timedelta(days=1),
+}
+# --- weekly digest --- (dashboards/digest.py)
+# Monday 07:00 UTC: one e-mail per member and ISO week (new offers for their wanted skills,
+# requests awaiting them, unread messages), DIGEST_BATCH_SIZE members per task; a delivery claimed
+# but not sent after DIGEST_RETRY_AFTER_MINUTES is retried by the next run.
+from celery.schedules import crontab  # noqa: E402
+
+DIGEST_BATCH_SIZE = int(os.environ.get("DIGEST_BATCH_SIZE", "200"))
+DIGEST_RETRY_AFTER_MINUTES = int(os.environ.get("DIGEST_RETRY_AFTER_MINUTES", "15"))
+DIGEST_MAX_OFFERS = int(os.environ.get("DIGEST_MAX_OFFERS", "5"))
+CELERY_BEAT_SCHEDULE["dashboards-weekly-digest"] = {
+    "task": "dashboards.tasks.digest_dispatch_task",
+    "schedule": crontab(minute="0", hour="7", day_of_week="mon"),
+}
