@@ -852,3 +852,9 @@ CELERY_BEAT_SCHEDULE["dashboards-weekly-digest"] = {
     "task": "dashboards.tasks.digest_dispatch_task",
     "schedule": crontab(minute="0", hour="7", day_of_week="mon"),
 }
+# --- request timing --- (core/request_timing.py)
+# Every /api/v1/ request is counted into a latency histogram per endpoint and UTC hour in the
+# cache (one round trip, no row per request); the staff analytics read p50/p95 from it. Kept
+# REQUEST_TIMING_RETENTION_DAYS (the analytics' longest period is 90 days).
+REQUEST_TIMING_ENABLED = env_bool("REQUEST_TIMING_ENABLED", default=True)
+REQUEST_TIMING_RETENTION_DAYS = int(os.environ.get("REQUEST_TIMING_RETENTION_DAYS", "95"))
