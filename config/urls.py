@@ -43,6 +43,8 @@ urlpatterns += i18n_patterns(
     path("", include("marketplace.urls")),
     # The member's offers: me/offers/….
     path("", include("marketplace.member_urls")),
+    # Renewing an offer: the owner's button and the reminder's one-click link.
+    path("", include("marketplace.expiry_urls")),
     # Swaps: offers/<id>/request/, me/swaps/….
     path("", include("exchanges.urls")),
     # The video call page: calls/<id>/.
