@@ -179,10 +179,18 @@ class OfferStatus(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
+def offer_expiry_default() -> dt.datetime | None:
+    """When a new offer expires: ``OFFER_EXPIRY_DAYS`` from now (None when it is 0: never)."""
+    days = int(getattr(settings, "OFFER_EXPIRY_DAYS", 0) or 0)
+    return timezone.now() + dt.timedelta(days=days) if days > 0 else None
+
+
 class Offer(models.Model):
     """A listing: what the owner teaches, what they want in exchange, and on what terms.
 
     Deleting is a soft remove (``status=removed``) so swaps that reference the offer keep it.
+    An active offer past ``expires_at`` is hidden like a paused one from everybody but its owner
+    (``selectors.offer_queryset``) until the owner renews it (``services.expiry``).
     """
 
     owner = models.ForeignKey(
@@ -246,6 +254,14 @@ class Offer(models.Model):
     )
     removal_reason = models.TextField(_("removal reason"), blank=True)
 
+    # Expiry (marketplace/services/expiry.py): people forget stale offers (TimeOverflow #789,
+    # Komunitin #387), so an offer leaves listings OFFER_EXPIRY_DAYS after its creation or last
+    # renewal; null never expires. The owner is reminded once per period (expiry_reminded_at).
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, default=offer_expiry_default
+    )
+    expiry_reminded_at = models.DateTimeField(_("expiry reminder sent at"), null=True, blank=True)
+
     # Moderation queue: new (never reviewed) or reported after the last review.
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -284,10 +300,15 @@ class Offer(models.Model):
             models.Index(fields=["owner", "status"], name="mkt_offer_owner_status"),
             models.Index(fields=["category", "status"], name="mkt_offer_category_status"),
             models.Index(fields=["latitude", "longitude"], name="mkt_offer_coordinates"),
+            models.Index(fields=["status", "expires_at"], name="mkt_offer_status_expiry"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
     def in_moderation_queue(self) -> bool:

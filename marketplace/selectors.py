@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ASin, Cast, Cos, Length, Power, Radians, Sin, Sqrt
+from django.utils import timezone
 from django.utils.translation import get_language
 from modeltranslation.utils import build_localized_fieldname
 
@@ -143,16 +144,28 @@ def _localized(field: str) -> str:
 # --- offers ---------------------------------------------------------------------------------------
 
 
+def offer_listed_q(*, now: dt.datetime | None = None) -> Q:
+    """The offers everybody sees: active and not expired (``expires_at`` null or to come).
+
+    An expired offer is hidden like a paused one from everybody but its owner until renewed
+    (marketplace/services/expiry.py); lists, search, profiles and matching all read through here.
+    """
+    return Q(status=OfferStatus.ACTIVE) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
+    )
+
+
 def offer_queryset(*, viewer: User | None) -> QuerySet[Offer]:
-    """Offers ``viewer`` may read: active ones, their own (any status), all for moderators.
+    """Offers ``viewer`` may read: listed ones (active, not expired), their own (any status, also
+    expired), all for moderators.
 
     Related rows come in a constant number of queries whatever the page size.
     """
     queryset = Offer.objects.all()
     if viewer is None or not viewer.is_authenticated:
-        queryset = queryset.filter(status=OfferStatus.ACTIVE)
+        queryset = queryset.filter(offer_listed_q())
     elif not viewer.has_perm("marketplace.moderate_offer"):
-        queryset = queryset.filter(Q(status=OfferStatus.ACTIVE) | Q(owner=viewer))
+        queryset = queryset.filter(offer_listed_q() | Q(owner=viewer))
     return queryset.select_related("owner", "category").prefetch_related(
         Prefetch("images", queryset=OfferImage.objects.order_by("position", "id")),
         Prefetch("offered_skills", queryset=Skill.objects.order_by("id")),
@@ -427,6 +440,7 @@ OFFER_ROW_COLUMNS = (
     "updated_at",
     "removed_at",
     "removal_reason",
+    "expires_at",
 )
 OFFER_ROW_OWNER_COLUMNS = (
     "display_name",

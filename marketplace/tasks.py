@@ -21,3 +21,11 @@ def offers_reindex_for_skill_task(skill_id: int) -> int:
 def offers_reindex_for_category_task(category_id: int) -> int:
     """Rebuild the search documents of the offers in a renamed category."""
     return services.offers_reindex_for_category(category_id=category_id)
+
+
+@shared_task
+def offers_expiry_remind_task() -> int:
+    """Celery beat, daily: remind owners whose offers expire soon (once per expiry period)."""
+    from marketplace.services.expiry import offers_expiry_remind
+
+    return offers_expiry_remind()

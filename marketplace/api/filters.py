@@ -179,6 +179,14 @@ class OfferFilterSet(FormClassOncePerLanguage, django_filters.FilterSet):
         data = self.form.cleaned_data
         status = data.get("status") or OfferStatus.ACTIVE
         queryset = queryset.filter(status=status)
+        if status == OfferStatus.ACTIVE:
+            # Expired offers are listed like paused ones: only to their owner (moderators too
+            # see them only under their owner's name, not in the public list).
+            user = getattr(self.request, "user", None)
+            listed = selectors.offer_listed_q()
+            if user is not None and user.is_authenticated:
+                listed |= Q(owner_id=user.pk)
+            queryset = queryset.filter(listed)
         queryset = super().filter_queryset(queryset)
 
         near = (self.data.get("near") or "").strip()

@@ -347,10 +347,17 @@ class OfferSerializer(serializers.ModelSerializer):
             "updated_at",
             "removed_at",
             "removal_reason",
+            "expires_at",
             "distance_km",
             "relevance",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "expires_at": {
+                "help_text": "When the offer leaves listings unless its owner renews it "
+                "(`POST offers/{id}/renew/`); null: never."
+            }
+        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, offer: Offer) -> float | None:

@@ -8,7 +8,7 @@ its trailing slash (docs/api.md, seed aliases).
 """
 
 from config.api.routing import OptionalSlashRouter, endpoint
-from marketplace.api import views
+from marketplace.api import expiry_views, views
 
 router = OptionalSlashRouter()
 router.register("offers", views.OfferViewSet, basename="offer")
@@ -27,5 +27,6 @@ urlpatterns = [
     endpoint("categories", views.CategoryListView.as_view(), name="category-list"),
     endpoint("skills/categories", views.CategoryListView.as_view(), name="skill-category-list"),
     endpoint("create-gig", views.OfferViewSet.as_view({"post": "create"}), name="create-gig"),
+    endpoint("offers/<int:pk>/renew", expiry_views.OfferRenewView.as_view(), name="offer-renew"),
     *router.urls,
 ]

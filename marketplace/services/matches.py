@@ -32,10 +32,10 @@ from marketplace.models import (
     MatchStatus,
     Offer,
     OfferMode,
-    OfferStatus,
     SkillStatus,
     UserSkill,
 )
+from marketplace.selectors import offer_listed_q
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -89,11 +89,11 @@ def match_profiles(
         slots.setdefault(slot.user_id, []).append(slot)
     for pk, user in users.items():
         profiles[pk].week = week_intervals(slots.get(pk, []), user, week)
-    in_person = Offer.objects.filter(
-        owner_id__in=ids,
-        status=OfferStatus.ACTIVE,
-        mode__in=[OfferMode.OFFLINE, OfferMode.BOTH],
-    ).values_list("owner_id", flat=True)
+    in_person = (
+        Offer.objects.filter(offer_listed_q())
+        .filter(owner_id__in=ids, mode__in=[OfferMode.OFFLINE, OfferMode.BOTH])
+        .values_list("owner_id", flat=True)
+    )
     for owner_id in set(in_person):
         profiles[owner_id].has_in_person_offer = True
     return profiles
