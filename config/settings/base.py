@@ -593,7 +593,7 @@ MIDDLEWARE.insert(
 # URL names, reversed in the visitor's language: /ar/… pages send to /ar/accounts/login/, and a
 # member lands on their dashboard (/<lang>/me/) after signing in.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "exchanges:dashboard"
+LOGIN_REDIRECT_URL = "dashboards:home"
 
 # --- editors ---
 # Translated page trees with Wagtail's own copy-for-translation (wagtail.contrib.simple_translation,
@@ -851,6 +851,11 @@ DIGEST_MAX_OFFERS = int(os.environ.get("DIGEST_MAX_OFFERS", "5"))
 CELERY_BEAT_SCHEDULE["dashboards-weekly-digest"] = {
     "task": "dashboards.tasks.digest_dispatch_task",
     "schedule": crontab(minute="0", hour="7", day_of_week="mon"),
+}
+# Hourly catch-up (same idempotent task): members beat missed (down at 07:00) and stale claims.
+CELERY_BEAT_SCHEDULE["dashboards-weekly-digest-catch-up"] = {
+    "task": "dashboards.tasks.digest_dispatch_task",
+    "schedule": crontab(minute="30"),
 }
 # --- request timing --- (core/request_timing.py)
 # Every /api/v1/ request is counted into a latency histogram per endpoint and UTC hour in the
