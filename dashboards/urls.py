@@ -1,7 +1,11 @@
-"""Dashboard pages (inside the /en/ and /ar/ patterns)."""
+"""Dashboard pages (inside the /en/ and /ar/ patterns): ``me/``, the signed-in home page."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from dashboards import views
 
 app_name = "dashboards"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("me/", views.home, name="home"),
+]

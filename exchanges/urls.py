@@ -1,14 +1,19 @@
-"""The member's pages that read swaps: me/ (dashboard), me/preferences/, me/swaps/…, and
-offers/<id>/request/ (the offer page's "Request a swap" address)."""
+"""The member's pages that read swaps: me/preferences/, me/swaps/…, and offers/<id>/request/ (the
+offer page's "Request a swap" address). The dashboard, me/, is ``dashboards:home``."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
+from django.views.generic import RedirectView
 
 from exchanges import views
 
 app_name = "exchanges"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("me/", views.dashboard, name="dashboard"),
+    # Transitional: the old name of the dashboard (now dashboards:home, same address), kept only
+    # while site/templates/_navigation.html still names it. The pattern never matches (``(?!)``
+    # always fails; reversing ignores it), so dashboards serves me/. Delete once no template uses
+    # exchanges:dashboard.
+    re_path(r"^me/(?!)$", RedirectView.as_view(pattern_name="dashboards:home"), name="dashboard"),
     path("me/preferences/", views.preferences_edit, name="preferences"),
     path("me/swaps/", views.swap_list, name="swap_list"),
     path("me/swaps/new/", views.swap_new, name="swap_new"),

@@ -1,10 +1,9 @@
-"""The member's swap pages, the dashboard and notification preferences (signed in).
+"""The member's swap pages and notification preferences (signed in).
 
-The dashboard and the preferences read several apps (swaps, the wallet, messages); they live
-here, the highest app with member pages, so that accounts imports none of them
-(docs/architecture.md, dependencies point one way). Every move goes through
-``exchanges.services`` and its refusals (``Conflict`` and the rest) are shown on the page in the
-visitor's language, changing nothing.
+The preferences read messaging; they live here, above it, so that accounts imports none of them
+(docs/architecture.md, dependencies point one way). The dashboard (``me/``) is in
+``dashboards/views.py``. Every move goes through ``exchanges.services`` and its refusals
+(``Conflict`` and the rest) are shown on the page in the visitor's language, changing nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,10 +32,8 @@ from marketplace import selectors as marketplace_selectors
 from marketplace.models import Offer
 from messaging import selectors as messaging_selectors
 from messaging import services as messaging_services
-from rewards import selectors as rewards_selectors
 
 S = Swap.Status
-DASHBOARD_LIST_SIZE = 5
 PAGE_SIZE = 20
 # Dates a form accepts: a year-9999 value must never reach date arithmetic (docs/pitfalls.md).
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -109,49 +105,7 @@ class ReasonForm(forms.Form):
     reason = CleanTextField(label=gettext_lazy("Reason"), max_length=2000, required=False)
 
 
-# --- dashboard and preferences -------------------------------------------------------------------
-
-
-@member_page
-def dashboard(request: MemberRequest) -> HttpResponse:
-    """What needs the member's attention, with links to everything (constant queries)."""
-    user = request.user
-    now = timezone.now()
-    swaps = selectors.swap_list(user=user)
-    pending = Q(status=S.PENDING)
-    counts = swaps.aggregate(
-        incoming=Count("pk", filter=pending & Q(responder=user)),
-        outgoing=Count("pk", filter=pending & Q(requester=user)),
-        completed=Count("pk", filter=Q(status=S.COMPLETED)),
-    )
-    incoming = list(
-        selectors.swap_pending_requests(user=user).order_by("scheduled_start", "id")[
-            :DASHBOARD_LIST_SIZE
-        ]
-    )
-    outgoing = list(
-        swaps.filter(pending, requester=user).order_by("scheduled_start", "id")[
-            :DASHBOARD_LIST_SIZE
-        ]
-    )
-    upcoming = selectors.swap_upcoming(user=user, now=now, limit=DASHBOARD_LIST_SIZE)
-    unread_messages = (
-        messaging_selectors.thread_list(user=user)
-        .prefetch_related(None)
-        .aggregate(total=Sum("unread_count"))["total"]
-    )
-    context = {
-        "counts": counts,
-        "incoming": incoming,
-        "outgoing": outgoing,
-        "upcoming": upcoming,
-        "wallet": rewards_selectors.balance_summary(user=user),
-        "unread_messages": unread_messages or 0,
-        "unread_notifications": (
-            messaging_selectors.notification_list(user=user).filter(is_read=False).count()
-        ),
-    }
-    return render(request, "accounts/member/dashboard.html", context)
+# --- preferences -------------------------------------------------------------------------------
 
 
 @member_page
