@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from core.exceptions import NotFound
 from exchanges.models import Swap, VideoCall, VideoCallParticipant
@@ -115,3 +115,44 @@ def swaps_export(user: User) -> list[dict]:
         }
         for swap in swap_list(user=user).order_by("created_at", "id")
     ]
+
+
+# --- activity recount (rewards.activity.register_recount; registered in apps.py) ---------------
+# The true totals of what ``services.swaps._activity_on_completed`` counts, from the swaps table.
+
+
+def _completed_swaps() -> QuerySet[Swap]:
+    return Swap.objects.filter(status=S.COMPLETED).order_by()
+
+
+def activity_sessions_taught() -> dict[int, int]:
+    """Completed swaps by responder (the teacher)."""
+    rows = _completed_swaps().values("responder_id").annotate(total=Count("id"))
+    return {row["responder_id"]: row["total"] for row in rows}
+
+
+def activity_sessions_learned() -> dict[int, int]:
+    """Completed swaps by requester (the learner)."""
+    rows = _completed_swaps().values("requester_id").annotate(total=Count("id"))
+    return {row["requester_id"]: row["total"] for row in rows}
+
+
+def activity_minutes_taught() -> dict[int, int]:
+    """Whole minutes of the completed swaps by responder, as ``Swap.duration_minutes`` counts."""
+    totals: dict[int, int] = {}
+    rows = _completed_swaps().values_list("responder_id", "scheduled_start", "scheduled_end")
+    for responder_id, start, end in rows.iterator(chunk_size=2000):
+        minutes = int((end - start).total_seconds() // 60)
+        totals[responder_id] = totals.get(responder_id, 0) + minutes
+    return totals
+
+
+def activity_points_earned() -> dict[int, int]:
+    """Points paid to the responder on completion, by responder."""
+    rows = (
+        _completed_swaps()
+        .filter(paid_points__gt=0)
+        .values("responder_id")
+        .annotate(total=Sum("paid_points"))
+    )
+    return {row["responder_id"]: row["total"] for row in rows}

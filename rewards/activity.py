@@ -137,12 +137,12 @@ def _events_insert(records: Sequence[ActivityRecord]) -> list[ActivityEvent]:
     now = timezone.now()
     unique: dict[tuple[int, str, str], ActivityEvent] = {}
     for record in records:
-        key = (record.user_id, record.counter, record.source)
+        key = (record.user_id, str(record.counter), record.source)
         if key in unique:  # the same fact twice in one call counts once, like a retry
             continue
         unique[key] = ActivityEvent(
             user_id=record.user_id,
-            counter=record.counter,
+            counter=str(record.counter),
             source=record.source,
             amount=record.amount,
             occurred_at=record.occurred_at or now,
@@ -231,7 +231,7 @@ def register_recount(counter: str, provider: RecountProvider) -> None:
     """
     if counter not in Counter.values:
         raise ValueError(f"unknown activity counter {counter!r}")
-    providers = _recount_providers[counter]
+    providers = _recount_providers[str(counter)]
     if provider not in providers:
         providers.append(provider)
 

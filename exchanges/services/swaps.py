@@ -40,6 +40,8 @@ from exchanges.services.scheduling import (
 )
 from exchanges.services.video_calls import video_calls_close_for_swap
 from messaging import services as messaging_services
+from rewards.activity import ActivityRecord, activity_record_many
+from rewards.models import Counter
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -370,14 +372,53 @@ def swap_reschedule_decline(*, swap: Swap | int, actor: User) -> Swap:
 
 
 def _complete(swap: Swap, *, now: datetime) -> None:
-    """End the swap's call, pay the responder and close the swap. The caller holds the swap row
-    lock."""
+    """End the swap's call, pay the responder, close the swap and count it for both parties.
+
+    The caller holds the swap row lock."""
     video_calls_close_for_swap(swap=swap, now=now)
     if swap.kind == Swap.Kind.POINTS:
         _pay_responder(swap, swap.points_amount)
     swap.status = S.COMPLETED
     swap.completed_at = now
     swap.save()
+    _activity_on_completed(swap)
+
+
+def _activity_on_completed(swap: Swap) -> None:
+    """Count the completed session: the responder taught it, the requester learned it.
+
+    The responder is the offer's owner for both kinds: a skill-for-skill swap is one session
+    about the responder's offer (the reverse lesson is its own swap), so every completed swap is
+    one session for each party and its minutes are counted once. Source ``swap:<id>`` per
+    counter: a retried or repeated completion counts nothing. Called last in the swap's
+    transaction: the activity counters come after the swap, call and wallet locks.
+    """
+    source = f"swap:{swap.pk}"
+    records = [
+        ActivityRecord(swap.responder_id, Counter.SESSIONS_TAUGHT, source, 1, swap.completed_at),
+        ActivityRecord(swap.requester_id, Counter.SESSIONS_LEARNED, source, 1, swap.completed_at),
+    ]
+    if swap.duration_minutes > 0:
+        records.append(
+            ActivityRecord(
+                swap.responder_id,
+                Counter.MINUTES_TAUGHT,
+                source,
+                swap.duration_minutes,
+                swap.completed_at,
+            )
+        )
+    if swap.paid_points > 0:
+        records.append(
+            ActivityRecord(
+                swap.responder_id,
+                Counter.POINTS_EARNED,
+                source,
+                swap.paid_points,
+                swap.completed_at,
+            )
+        )
+    activity_record_many(records)
 
 
 @transaction.atomic
@@ -457,6 +498,8 @@ def swap_resolve_dispute(
     swap.resolved_at = now
     swap.resolution_note = note
     swap.save()
+    if swap.status == S.COMPLETED:
+        _activity_on_completed(swap)
     kind = "swap_completed" if outcome == Swap.Resolution.COMPLETED else "swap_cancelled"
     for recipient in (swap.requester, swap.responder):
         _notify(swap, recipient=recipient, kind=kind, resolution=outcome, note=note)
