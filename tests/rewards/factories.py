@@ -28,3 +28,34 @@ def funded_user(points: int, **fields) -> User:
 def balances() -> dict[int, int]:
     """Every account's cached balance by id: refusals must leave this dict unchanged."""
     return dict(LedgerAccount.objects.values_list("pk", "balance"))
+
+
+# --- badges (rewards/badges.py) -------------------------------------------------------------------
+
+
+def make_badge(**fields):
+    """An active badge on ``sessions_taught`` with bronze 1, silver 5, gold 10 by default."""
+    from rewards.models import BadgeDefinition, Counter
+
+    number = BadgeDefinition.objects.count() + 1
+    values = {
+        "slug": f"badge-{number}",
+        "name_en": f"Badge {number}",
+        "name_ar": f"وسام {number}",
+        "description_en": "Awarded for teaching.",
+        "counter": Counter.SESSIONS_TAUGHT,
+        "threshold_bronze": 1,
+        "threshold_silver": 5,
+        "threshold_gold": 10,
+        "sort_order": number,
+    }
+    values.update(fields)
+    return BadgeDefinition.objects.create(**values)
+
+
+def badge_staff():
+    """A staff member of the administrator role (may award and revoke badges)."""
+    from accounts.roles import Role
+    from tests.accounts.factories import user_with_role
+
+    return user_with_role(Role.ADMIN, is_staff=True)
