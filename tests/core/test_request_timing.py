@@ -1,0 +1,144 @@
+"""The request-timing middleware: API latency into per-endpoint histograms in the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from core import request_timing
+from core.request_timing import BUCKET_BOUNDS_MS, bucket_of, bucket_range, percentile
+
+NOW = timezone.now()
+AROUND_NOW = {"start": NOW - dt.timedelta(hours=2), "end": NOW + dt.timedelta(hours=2)}
+
+
+def fake_clock(monkeypatch, durations_ms):
+    """Make the middleware see each request take the next of ``durations_ms``."""
+    ticks = itertools.chain.from_iterable((0, int(ms * 1_000_000)) for ms in durations_ms)
+    monkeypatch.setattr(request_timing, "perf_counter_ns", lambda: next(ticks))
+
+
+def test_buckets_are_twenty_log_spaced_from_1_ms_to_10_s():
+    assert request_timing.BUCKET_COUNT == 20
+    assert (round(BUCKET_BOUNDS_MS[0], 6), round(BUCKET_BOUNDS_MS[-1], 6)) == (1.0, 10000.0)
+    assert [bucket_of(ms) for ms in (0.2, 1.0, 3.0, 100.0, 9999.0, 10000.0, 99999.0)] == [
+        0,
+        1,
+        3,
+        10,
+        18,
+        19,
+        19,
+    ]
+    assert bucket_range(19) == (10000.0, float("inf"))
+
+
+def test_percentiles_interpolate_inside_the_bucket():
+    # given: 90 requests of ~3 ms (bucket 3) and 10 of ~500 ms (bucket 13)
+    counts = [0] * 20
+    counts[bucket_of(3)] = 90
+    counts[bucket_of(500)] = 10
+    low3, high3 = bucket_range(bucket_of(3))
+    low500, high500 = bucket_range(bucket_of(500))
+
+    # when
+    p50, p95 = percentile(counts, 0.5), percentile(counts, 0.95)
+
+    # then: p50 is 50/90 of the way through bucket 3 on a log scale, p95 half-way through 13
+    assert p50 == pytest.approx(low3 * (high3 / low3) ** (50 / 90))
+    assert p95 == pytest.approx(low500 * (high500 / low500) ** 0.5)
+    assert low3 <= p50 < high3 and low500 <= p95 < high500
+    assert percentile([0] * 20, 0.5) is None
+
+
+def test_middleware_counts_api_requests_per_endpoint_and_method(client, db, monkeypatch):
+    # given: 18 health checks of 2 ms and two of 800 ms, one unknown API path of 1.5 ms
+    fake_clock(monkeypatch, [2.0] * 18 + [800.0] * 2 + [1.5])
+
+    # when
+    for _ in range(20):
+        assert client.get("/api/v1/health/").status_code == 200
+    assert client.get("/api/v1/no-such-thing/").status_code == 404
+
+    # then
+    rows = {(row.name, row.method): row for row in request_timing.latency_summary(**AROUND_NOW)}
+    health = rows[("api_v1:health", "GET")]
+    assert health.count == 20
+    assert health.counts[bucket_of(2.0)] == 18
+    assert health.counts[bucket_of(800.0)] == 2
+    assert bucket_range(bucket_of(2.0))[0] <= health.p50_ms < bucket_range(bucket_of(2.0))[1]
+    assert bucket_range(bucket_of(800))[0] <= health.p95_ms < bucket_range(bucket_of(800))[1]
+    assert rows[(request_timing.UNMATCHED, "GET")].count == 1
+    # The slowest p95 comes first.
+    assert next(iter(rows)) == ("api_v1:health", "GET")
+
+
+def test_middleware_ignores_pages_and_can_be_turned_off(client, db):
+    # when
+    client.get("/en/")
+    with override_settings(REQUEST_TIMING_ENABLED=False):
+        client.get("/api/v1/health/")
+
+    # then
+    assert request_timing.latency_summary(**AROUND_NOW) == []
+
+
+def test_unknown_methods_are_one_bucket_of_names():
+    # when
+    request_timing.record(name="api_v1:health", method="BREW", duration_ns=1_000_000)
+
+    # then
+    (row,) = request_timing.latency_summary(**AROUND_NOW)
+    assert (row.name, row.method, row.count) == ("api_v1:health", "OTHER", 1)
+
+
+def test_hours_outside_the_period_are_left_out():
+    # given
+    last_week = (NOW - dt.timedelta(days=7)).timestamp()
+    request_timing.record(name="api_v1:health", method="GET", duration_ns=5_000_000, at=last_week)
+    request_timing.record(name="api_v1:health", method="GET", duration_ns=5_000_000)
+
+    # when
+    (row,) = request_timing.latency_summary(**AROUND_NOW)
+    (older,) = request_timing.latency_summary(
+        start=NOW - dt.timedelta(days=8), end=NOW - dt.timedelta(days=6)
+    )
+
+    # then
+    assert (row.count, older.count) == (1, 1)
+
+
+def test_a_failing_cache_never_fails_the_request(client, db, monkeypatch):
+    # given
+    def broken(**kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(request_timing, "record", broken)
+
+    # when
+    response = client.get("/api/v1/health/")
+
+    # then
+    assert response.status_code == 200
+
+
+@pytest.mark.redis
+def test_redis_keeps_one_hash_per_hour_with_an_expiry(settings):
+    # given
+    from django.core.cache import cache
+
+    hour = int(NOW.timestamp() // 3600)
+
+    # when
+    request_timing.record(name="api_v1:health", method="GET", duration_ns=3_000_000)
+    request_timing.record(name="api_v1:health", method="GET", duration_ns=3_000_000)
+
+    # then
+    key = cache.make_and_validate_key(f"rt:{hour}")
+    client = cache._cache.get_client(key)
+    assert client.hgetall(key) == {f"GET~api_v1:health|{bucket_of(3)}".encode(): b"2"}
+    assert 0 < client.ttl(key) <= settings.REQUEST_TIMING_RETENTION_DAYS * 86400
