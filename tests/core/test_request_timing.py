@@ -51,7 +51,8 @@ def test_percentiles_interpolate_inside_the_bucket():
     # then: p50 is 50/90 of the way through bucket 3 on a log scale, p95 half-way through 13
     assert p50 == pytest.approx(low3 * (high3 / low3) ** (50 / 90))
     assert p95 == pytest.approx(low500 * (high500 / low500) ** 0.5)
-    assert low3 <= p50 < high3 and low500 <= p95 < high500
+    assert low3 <= p50 < high3
+    assert low500 <= p95 < high500
     assert percentile([0] * 20, 0.5) is None
 
 
