@@ -1,5 +1,11 @@
-"""Authorization matrix entries of this area (see tests/authz/matrix.py)."""
+"""Authorization entries of the engagement routes (merged into tests/authz/matrix.py).
 
-from tests.authz.matrix import Entry
+``POST offers/{id}/renew/``: only the offer's owner renews it; anyone else, staff included,
+gets a 404 (writes look only among the caller's own offers, as ``offer-detail``'s do).
+"""
 
-ENTRIES: dict[str, Entry] = {}
+from tests.authz.matrix import Entry, an_offer, owner_writes
+
+ENTRIES: dict[str, Entry] = {
+    "offer-renew": Entry({"POST": owner_writes}, build=an_offer),
+}
