@@ -1,5 +1,8 @@
 """Authorization matrix entries of this area (see tests/authz/matrix.py)."""
 
-from tests.authz.matrix import Entry
+from tests.authz.matrix import Entry, public
 
-ENTRIES: dict[str, Entry] = {}
+ENTRIES: dict[str, Entry] = {
+    # Public, like the site's leaderboard page: rows show only public-profile fields.
+    "leaderboard": Entry({"GET": public}, owned=False),
+}
