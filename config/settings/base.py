@@ -863,3 +863,16 @@ CELERY_BEAT_SCHEDULE["dashboards-weekly-digest-catch-up"] = {
 # REQUEST_TIMING_RETENTION_DAYS (the analytics' longest period is 90 days).
 REQUEST_TIMING_ENABLED = env_bool("REQUEST_TIMING_ENABLED", default=True)
 REQUEST_TIMING_RETENTION_DAYS = int(os.environ.get("REQUEST_TIMING_RETENTION_DAYS", "95"))
+# --- leaderboard --- (rewards/leaderboard.py)
+# Kept in Redis sorted sets when REDIS_URL is set, else in the LeaderboardScore table;
+# LEADERBOARD_BACKEND ("redis" or "table") forces one. Rating ranks a member from
+# LEADERBOARD_RATING_MIN_REVIEWS reviews in the period; week and month boards stay in Redis
+# LEADERBOARD_PERIOD_TTL_DAYS after their period ends. The daily rebuild recomputes every board
+# from the activity events (repairing anything a Redis outage lost).
+LEADERBOARD_BACKEND = os.environ.get("LEADERBOARD_BACKEND", "")
+LEADERBOARD_RATING_MIN_REVIEWS = int(os.environ.get("LEADERBOARD_RATING_MIN_REVIEWS", "3"))
+LEADERBOARD_PERIOD_TTL_DAYS = int(os.environ.get("LEADERBOARD_PERIOD_TTL_DAYS", "35"))
+CELERY_BEAT_SCHEDULE["rewards-leaderboard-rebuild"] = {
+    "task": "rewards.leaderboard.leaderboard_rebuild_task",
+    "schedule": crontab(minute="15", hour="3"),
+}
