@@ -1,5 +1,10 @@
-"""Authorization matrix entries of this area (see tests/authz/matrix.py)."""
+"""Authorization matrix entries of the dashboard routes (see tests/authz/matrix.py).
 
-from tests.authz.matrix import Entry
+``GET dashboard/`` reads the caller's own dashboard: any signed-in member, never anyone else's.
+"""
 
-ENTRIES: dict[str, Entry] = {}
+from tests.authz.matrix import Entry, signed_in
+
+ENTRIES: dict[str, Entry] = {
+    "dashboard": Entry({"GET": signed_in}, owned=False),
+}

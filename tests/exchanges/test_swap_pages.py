@@ -1,5 +1,6 @@
-"""The member's swap pages, the dashboard and notification preferences: anonymous, party, other
-member; moves through the services; refusals shown on the page, changing nothing."""
+"""The member's swap pages and notification preferences: anonymous, party, other member; moves
+through the services; refusals shown on the page, changing nothing. The dashboard (me/) is tested in
+tests/dashboards/test_page.py."""
 
 from __future__ import annotations
 
@@ -53,57 +54,6 @@ def test_anonymous_visitors_are_sent_to_the_localized_login(client, path):
     assert response.status_code == 302
     language = path.split("/")[1]
     assert response["Location"].startswith(f"/{language}/accounts/login/?next=")
-
-
-# --- dashboard ---------------------------------------------------------------------------------
-
-
-def test_dashboard_shows_what_needs_attention(client):
-    # given
-    me = expert(first_name="Ann", last_name="Lee")
-    incoming = _pending_swap(responder=me, title="They ask me")
-    accepted = _pending_swap(responder=me, title="Soon", scheduled_start=at(30))
-    services.swap_accept(swap=accepted, actor=me)
-    client.force_login(me)
-    # when
-    response = client.get("/en/me/")
-    # then
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Welcome, Ann Lee" in html
-    assert incoming.title in html
-    assert "Soon" in html
-    assert "Requests waiting for you (1)" in html
-
-
-def test_dashboard_query_count_does_not_grow(client, django_assert_num_queries):
-    # given
-    me = expert()
-    _pending_swap(responder=me)
-    client.force_login(me)
-    with CaptureQueriesContext(connection) as few:
-        client.get("/en/me/")
-    for hours in (60, 72, 84, 96):
-        _pending_swap(responder=me, scheduled_start=at(hours))
-        _pending_swap(requester=me, responder=expert(), scheduled_start=at(hours + 200))
-    # when / then
-    with django_assert_num_queries(len(few.captured_queries)):
-        response = client.get("/en/me/")
-    assert response.status_code == 200
-
-
-def test_dashboard_in_arabic_is_rtl_and_in_the_members_zone(client):
-    # given
-    me = expert(time_zone="Africa/Cairo")
-    start = dt.datetime(2031, 1, 6, 10, 0, tzinfo=dt.UTC)
-    swap = SwapFactory(responder=me, scheduled_start=start, title="Zoned")
-    client.force_login(me)
-    # when
-    html = client.get("/ar/me/").content.decode()
-    # then: 10:00 UTC is 12:00 in Cairo
-    assert 'dir="rtl"' in html
-    assert swap.title in html
-    assert "2031-01-06T12:00:00+02:00" in html
 
 
 # --- preferences -------------------------------------------------------------------------------
