@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.schema import error_response
+from config.api.serializers import InputSerializer
 from core.exceptions import NotFound
 from marketplace import selectors
 from marketplace.api.serializers import OfferSerializer
@@ -45,6 +46,8 @@ class OfferRenewView(APIView):
         )
         if offer is None:
             raise NotFound()
+        # No body is expected; a key in one is a 400 naming it (docs/api.md, unknown fields).
+        InputSerializer(data=request.data if request.data else {}).is_valid(raise_exception=True)
         offer_renew(offer=offer)
         renewed = selectors.offer_get(viewer=request.user, offer_id=offer.pk)
         return Response(OfferSerializer(renewed, context={"request": request}).data)

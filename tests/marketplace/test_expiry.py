@@ -235,3 +235,15 @@ def test_another_members_renew_button_is_a_404(client):
     assert response.status_code == 404
     offer.refresh_from_db()
     assert offer.is_expired
+
+
+def test_renew_refuses_a_body_key_it_does_not_know(make_auth_client):
+    owner = UserFactory()
+    offer = _expire(make_offer(owner=owner), timezone.now() - DAY)
+    response = make_auth_client(owner).post(
+        f"/api/v1/offers/{offer.pk}/renew/", {"days": 365}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"days": ["This field is not known."]}
+    offer.refresh_from_db()
+    assert offer.is_expired
