@@ -19,3 +19,16 @@ class ReviewsConfig(AppConfig):
 
         exchanges_extensions.set_swap_reviews_provider(selectors.swap_reviews_seed003)
         accounts_extensions.register_export_section("reviews", services.reviews_export)
+        _activity_recount_register()
+
+
+def _activity_recount_register() -> None:
+    """Tell ``manage.py rewards_recount`` how to count, from the reviews table, what publishing
+    and editing reviews record (``services._activity_on_published``)."""
+    from community.reviews import selectors
+    from rewards.activity import register_recount
+    from rewards.models import Counter
+
+    register_recount(Counter.REVIEWS_RECEIVED, selectors.activity_reviews_received)
+    register_recount(Counter.RATING_POINTS, selectors.activity_rating_points)
+    register_recount(Counter.HIGH_REVIEWS, selectors.activity_high_reviews)

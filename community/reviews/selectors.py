@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from community.reviews.models import Review
 from core.exceptions import NotFound
@@ -104,3 +104,32 @@ def rating_breakdown(*, reviewee_id: int) -> dict[int, int]:
         .values_list("rating", "n")
     )
     return {stars: counts.get(stars, 0) for stars in range(5, 0, -1)}
+
+
+# --- activity recount (rewards.activity.register_recount; registered in apps.py) ---------------
+# The true totals of what ``services._activity_on_published`` / ``_activity_on_rating_changed``
+# count: the reviewee's published reviews at their current rating.
+
+
+def _published_by_reviewee() -> QuerySet[Review]:
+    return Review.objects.filter(status=Review.Status.PUBLISHED).order_by().values("reviewee_id")
+
+
+def activity_reviews_received() -> dict[int, int]:
+    """Published reviews by reviewee."""
+    rows = _published_by_reviewee().annotate(total=Count("id"))
+    return {row["reviewee_id"]: row["total"] for row in rows}
+
+
+def activity_rating_points() -> dict[int, int]:
+    """Stars of the published reviews by reviewee."""
+    rows = _published_by_reviewee().annotate(total=Sum("rating"))
+    return {row["reviewee_id"]: row["total"] for row in rows}
+
+
+def activity_high_reviews() -> dict[int, int]:
+    """Published reviews of four stars or more by reviewee."""
+    from community.reviews.services import HIGH_RATING
+
+    rows = _published_by_reviewee().filter(rating__gte=HIGH_RATING).annotate(total=Count("id"))
+    return {row["reviewee_id"]: row["total"] for row in rows}

@@ -24,6 +24,8 @@ from community.reviews.models import Review, Tag
 from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from core.text import text_clean
 from exchanges.models import Swap
+from rewards.activity import ActivityRecord, activity_record_many
+from rewards.models import Counter
 
 S = Swap.Status
 # A session that took place: completed, or resolved after a dispute (either way the members met).
@@ -32,6 +34,8 @@ REVIEWABLE = frozenset({S.COMPLETED, S.REFUNDED})
 HELD_WHILE = frozenset({S.DISPUTED})
 COMMENT_MAX = 4000
 RATING_MIN, RATING_MAX = 1, 5
+# From this rating a review counts as a high review (rewards' ``high_reviews`` counter).
+HIGH_RATING = 4
 TWO_PLACES = Decimal("0.01")
 
 
@@ -94,6 +98,42 @@ def user_rating_recompute(*, user_id: int) -> tuple[Decimal, int]:
     User.objects.filter(pk=user_id).update(rating_average=average, rating_count=count)
     _public_pages_changed()
     return average, count
+
+
+def _activity_on_published(review: Review) -> None:
+    """Count a review that became visible for its reviewee (source ``review:<id>``, once).
+
+    Reviews received, the stars and, from four stars, a high review. Called last in the
+    transaction: the counters come after the reviewee's user row and the review.
+    """
+    source = f"review:{review.pk}"
+    at = review.published_at
+    records = [
+        ActivityRecord(review.reviewee_id, Counter.REVIEWS_RECEIVED, source, 1, at),
+        ActivityRecord(review.reviewee_id, Counter.RATING_POINTS, source, review.rating, at),
+    ]
+    if review.rating >= HIGH_RATING:
+        records.append(ActivityRecord(review.reviewee_id, Counter.HIGH_REVIEWS, source, 1, at))
+    activity_record_many(records)
+
+
+def _activity_on_rating_changed(review: Review, *, old: int) -> None:
+    """Adjust the reviewee's stars (and high reviews when the rating crosses four) after an edit
+    of a published review; the edit's time names it (``review:<id>:rating:<edited_at>``)."""
+    source = f"review:{review.pk}:rating:{review.edited_at:%Y%m%dT%H%M%S.%f}"
+    records = [
+        ActivityRecord(
+            review.reviewee_id, Counter.RATING_POINTS, source, review.rating - old, review.edited_at
+        )
+    ]
+    crossed = (review.rating >= HIGH_RATING) - (old >= HIGH_RATING)
+    if crossed:
+        records.append(
+            ActivityRecord(
+                review.reviewee_id, Counter.HIGH_REVIEWS, source, crossed, review.edited_at
+            )
+        )
+    activity_record_many(records)
 
 
 def _notify_received(review: Review) -> None:
@@ -183,6 +223,7 @@ def review_create(
         raise Conflict(_("You have already reviewed this swap."), code="already_reviewed") from None
     if not held:
         user_rating_recompute(user_id=reviewee.pk)
+        _activity_on_published(review)
         _notify_received(review)
     return review
 
@@ -228,6 +269,7 @@ def review_update(
             code="edit_window_closed",
         )
     changed: list[str] = []
+    old_rating = review.rating
     if new_rating is not None and new_rating != review.rating:
         review.rating = new_rating
         changed.append("rating")
@@ -242,6 +284,7 @@ def review_update(
         review.save(update_fields=[*changed, "edited_at"])
         if "rating" in changed and review.is_published:
             user_rating_recompute(user_id=review.reviewee_id)
+            _activity_on_rating_changed(review, old=old_rating)
         elif review.is_published:
             _public_pages_changed()
     return review
@@ -294,6 +337,7 @@ def reviews_release(*, reviewee_id: int | None = None) -> int:
                 continue
             user_rating_recompute(user_id=user_id)
             review = Review.objects.select_related("reviewer", "reviewee").get(pk=review_id)
+            _activity_on_published(review)
             _notify_received(review)
             published += 1
     return published
