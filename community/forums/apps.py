@@ -16,3 +16,13 @@ class ForumsConfig(AppConfig):
 
         targets.register_kinds()
         signal_handlers.connect()
+        _activity_recount_register()
+
+
+def _activity_recount_register() -> None:
+    """Tell ``manage.py rewards_recount`` how to count accepted answers from the threads table."""
+    from community.forums import selectors
+    from rewards.activity import register_recount
+    from rewards.models import Counter
+
+    register_recount(Counter.ANSWERS_ACCEPTED, selectors.activity_answers_accepted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from wagtail.models import Locale
 
@@ -212,3 +212,19 @@ def is_subscribed(*, thread: Thread, user: Any) -> bool:
 
 def pending_threads() -> QuerySet[Thread]:
     return Thread.objects.filter(moderation_status=ModerationStatus.PENDING)
+
+
+# --- activity recount (rewards.activity.register_recount; registered in apps.py) ---------------
+
+
+def activity_answers_accepted() -> dict[int, int]:
+    """Threads whose accepted answer a member wrote, by that member (self-answers not counted),
+    as ``services._activity_on_answer_changed`` counts them."""
+    rows = (
+        Thread.objects.filter(answer__isnull=False)
+        .exclude(answer__author_id=F("author_id"))
+        .order_by()
+        .values("answer__author_id")
+        .annotate(total=Count("id"))
+    )
+    return {row["answer__author_id"]: row["total"] for row in rows}

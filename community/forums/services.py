@@ -2,7 +2,8 @@
 
 Locks: a reply, an answer mark or a moderator's move locks the thread row
 (``select_for_update(no_key=True)``: no key column changes, and posts referencing the thread keep
-being inserted); an edit or delete locks the post row. Order: thread, then post.
+being inserted); an edit or delete locks the post row. Order: thread, then post, then (when an
+accepted answer changes) the activity counters of ``rewards.activity``, last.
 
 New members' threads go through Wagtail's workflow machinery: the thread is saved as a draft,
 a revision is stored and the "Forum approval" workflow (``forum_workflow``) is started on it.
@@ -37,6 +38,8 @@ from community.forums.selectors import category_source, is_moderator
 from core.exceptions import Conflict, Forbidden, ValidationFailed
 from core.text import text_clean
 from messaging.services.notifications import notification_send
+from rewards.activity import ActivityRecord, activity_record_many
+from rewards.models import Counter
 
 WORKFLOW_NAME = "Forum approval"
 TASK_NAME = "Forum approval"
@@ -263,10 +266,33 @@ def thread_mark_answer(*, thread: Thread, actor: User, post: Post | None) -> Thr
         raise ValidationFailed(fields={"post_id": [str(_("Choose a reply of this thread."))]})
     new_id = post.pk if post is not None else None
     if locked.answer_id != new_id:
+        old_id = locked.answer_id
         Thread.objects.filter(pk=locked.pk).update(answer_id=new_id)
         locked.answer_id = new_id
         log(instance=locked, action=LOG_ANSWER, user=actor, data={"post_id": new_id})
+        _activity_on_answer_changed(thread=locked, old_id=old_id, new=post)
     return locked
+
+
+def _activity_on_answer_changed(*, thread: Thread, old_id: int | None, new: Post | None) -> None:
+    """Count an accepted answer for its post's author and take back the one it replaces.
+
+    Sources ``post:<id>:accepted:<time>`` / ``post:<id>:unaccepted:<time>``: a post may be
+    accepted, cleared and accepted again, each a fact of its own; the thread row lock (held by
+    every caller) makes a repeated mark a no-op before it gets here. An answer the thread's author
+    wrote is not counted. Called last: the counters come after the thread and post rows.
+    """
+    stamp = f"{timezone.now():%Y%m%dT%H%M%S.%f}"
+    records = []
+    if old_id is not None:
+        old_author = Post.objects.filter(pk=old_id).values_list("author_id", flat=True).first()
+        if old_author is not None and old_author != thread.author_id:
+            source = f"post:{old_id}:unaccepted:{stamp}"
+            records.append(ActivityRecord(old_author, Counter.ANSWERS_ACCEPTED, source, -1))
+    if new is not None and new.author_id != thread.author_id:
+        source = f"post:{new.pk}:accepted:{stamp}"
+        records.append(ActivityRecord(new.author_id, Counter.ANSWERS_ACCEPTED, source, 1))
+    activity_record_many(records)
 
 
 # --- subscriptions --------------------------------------------------------------------------------
@@ -372,7 +398,7 @@ def post_update(*, post: Post, actor: User, body: str) -> Post:
 def post_delete(*, post: Post, actor: User) -> Post:
     """Delete the actor's own post within the edit window: the row stays as a tombstone (replies
     keep their place), the body is blanked, and the thread's reply count drops."""
-    _lock_thread(post.thread)
+    thread = _lock_thread(post.thread)
     locked = _lock_own_post(post, actor)
     locked.body = ""
     locked.deleted = True
@@ -381,7 +407,8 @@ def post_delete(*, post: Post, actor: User) -> Post:
     Thread.objects.filter(pk=locked.thread_id, reply_count__gt=0).update(
         reply_count=F("reply_count") - 1
     )
-    Thread.objects.filter(pk=locked.thread_id, answer_id=locked.pk).update(answer_id=None)
+    if Thread.objects.filter(pk=locked.thread_id, answer_id=locked.pk).update(answer_id=None):
+        _activity_on_answer_changed(thread=thread, old_id=locked.pk, new=None)
     log(instance=locked, action=LOG_POST_DELETE, user=actor)
     return locked
 
@@ -389,7 +416,7 @@ def post_delete(*, post: Post, actor: User) -> Post:
 @transaction.atomic
 def post_hide(*, post: Post, actor: User, reason: str = "") -> Post:
     """Hide the post from everybody but staff (the moderation queue's action)."""
-    _lock_thread(post.thread)
+    thread = _lock_thread(post.thread)
     locked = Post.objects.select_for_update(no_key=True).get(pk=post.pk)
     if not locked.hidden:
         Post.objects.filter(pk=locked.pk).update(hidden=True)
@@ -398,7 +425,8 @@ def post_hide(*, post: Post, actor: User, reason: str = "") -> Post:
             Thread.objects.filter(pk=locked.thread_id, reply_count__gt=0).update(
                 reply_count=F("reply_count") - 1
             )
-        Thread.objects.filter(pk=locked.thread_id, answer_id=locked.pk).update(answer_id=None)
+        if Thread.objects.filter(pk=locked.thread_id, answer_id=locked.pk).update(answer_id=None):
+            _activity_on_answer_changed(thread=thread, old_id=locked.pk, new=None)
         log(instance=locked, action=LOG_HIDE, user=actor, data={"reason": text_clean(reason)})
     return locked
 
