@@ -19,3 +19,13 @@ class EventsConfig(AppConfig):
 
         register_feed_source(booked_events)
         page_published.connect(event_published, sender=EventPage)
+        _activity_recount_register()
+
+
+def _activity_recount_register() -> None:
+    """Tell ``manage.py rewards_recount`` how to count hosted events from the events tables."""
+    from community.events import selectors
+    from rewards.activity import register_recount
+    from rewards.models import Counter
+
+    register_recount(Counter.EVENTS_HOSTED, selectors.activity_events_hosted)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 from wagtail.models import Locale
 
@@ -128,3 +128,20 @@ def translations_for(pages: Iterable[EventPage]) -> dict[int, EventPage]:
             locale_id=active, translation_key__in=list(by_key)
         )
     }
+
+
+# --- activity recount (rewards.activity.register_recount; registered in apps.py) ---------------
+
+
+def activity_events_hosted() -> dict[int, int]:
+    """Events that took place (paid out, not cancelled) by host, as ``services.event_payout``
+    counts them."""
+    from community.events.models import EventSeats
+
+    rows = (
+        EventSeats.objects.filter(paid_out_at__isnull=False, cancelled_at__isnull=True)
+        .order_by()
+        .values("event__host_id")
+        .annotate(total=Count("id"))
+    )
+    return {row["event__host_id"]: row["total"] for row in rows}

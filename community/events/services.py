@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from community.events.models import EventBooking, EventPage, EventSeats
 from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from rewards import services as ledger
+from rewards.activity import activity_record
+from rewards.models import Counter
 from rewards.services import InsufficientBalance, WalletLimitExceeded
 
 if TYPE_CHECKING:
@@ -325,7 +327,8 @@ def event_payout(*, event: EventPage, now: dt.datetime | None = None) -> int:
     """Pay the host what the event's bookings still hold in escrow, once the event has ended.
 
     Idempotent: the seat row is locked first and ``paid_out_at`` marks it done; each booking's
-    release carries its own idempotency key. Returns the points paid.
+    release carries its own idempotency key. An event that was not cancelled counts as hosted
+    for its host (``rewards.activity``, ``events_hosted``). Returns the points paid.
     """
     now = now or timezone.now()
     seats = _seats_locked(event)
@@ -353,6 +356,14 @@ def event_payout(*, event: EventPage, now: dt.datetime | None = None) -> int:
         paid += amount
     seats.paid_out_at = now
     seats.save(update_fields=["paid_out_at"])
+    if seats.cancelled_at is None:
+        # The event took place: its host hosted it (counted once; the counters lock last).
+        activity_record(
+            user_id=event.host_id,
+            counter=Counter.EVENTS_HOSTED,
+            source=f"event:{event.pk}:hosted",
+            occurred_at=event.ends_at,
+        )
     return paid
 
 
