@@ -210,6 +210,10 @@ class Board(Protocol):
 
     def forget(self, user_id: int) -> None: ...
 
+    def read(
+        self, metric: str, period: str, offset: int, limit: int, user_id: int | None
+    ) -> tuple[int, list[Standing], Standing | None]: ...
+
 
 class TableBoard:
     """``LeaderboardScore`` rows, one statement per batch; ranked through their index."""
@@ -277,8 +281,16 @@ class TableBoard:
             (above,) = cursor.fetchone()
         return Standing(user_id=user_id, rank=above + 1, score=score)
 
+    def read(
+        self, metric: str, period: str, offset: int, limit: int, user_id: int | None
+    ) -> tuple[int, list[Standing], Standing | None]:
+        count = self.count(metric, period)
+        standings = self.page(metric, period, offset, limit) if offset < count else []
+        me = self.standing(metric, period, user_id) if user_id else None
+        return count, standings, me
+
     def replace(self, period: str, rows: Iterable[Row]) -> None:
-        raise NotImplementedError("TableBoard rebuilds in SQL: see table_rebuild")
+        raise NotImplementedError("TableBoard rebuilds in SQL: see _table_rebuild")
 
     def forget(self, user_id: int) -> None:
         LeaderboardScore.objects.filter(user_id=user_id).delete()
@@ -383,6 +395,27 @@ class RedisBoard:
         if rank is None or score is None:
             return None
         return Standing(user_id=user_id, rank=int(rank) + 1, score=int(score))
+
+    def read(
+        self, metric: str, period: str, offset: int, limit: int, user_id: int | None
+    ) -> tuple[int, list[Standing], Standing | None]:
+        """Size, page and the viewer's standing in one round trip."""
+        key = self.zkey(metric, period)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zcard(key)
+        pipe.zrevrange(key, offset, offset + limit - 1, withscores=True)
+        if user_id:
+            pipe.zrevrank(key, member_of(user_id))
+            pipe.zscore(key, member_of(user_id))
+        count, pairs, *mine = pipe.execute()
+        standings = [
+            Standing(user_id=user_of(member), rank=offset + index + 1, score=int(score))
+            for index, (member, score) in enumerate(pairs)
+        ]
+        me = None
+        if mine and mine[0] is not None and mine[1] is not None:
+            me = Standing(user_id=user_id or 0, rank=int(mine[0]) + 1, score=int(mine[1]))
+        return int(count), standings, me
 
     def replace(self, period: str, rows: Iterable[Row]) -> None:
         """Swap in freshly computed boards of one period (built aside, then renamed)."""
@@ -499,19 +532,17 @@ def leaderboard_page(
 ) -> LeaderboardPage:
     """One page of the ranking, its members, the board's size and the viewer's own standing.
 
-    Two or three round trips to the board and ONE users query, whatever the page size. Members
-    who are no longer active (suspended or deleted) are left out of ``standings`` until the next
-    rebuild drops them; the others keep their ranks. Raises ``LeaderboardUnavailable`` when Redis
-    does not answer.
+    One round trip to Redis (three or five queries on the table) and ONE users query, whatever
+    the page size. Members who are no longer active (suspended or deleted) are left out of
+    ``standings`` until the next rebuild drops them; the others keep their ranks. Raises
+    ``LeaderboardUnavailable`` when Redis does not answer.
     """
     from accounts.models import User
 
     key = period_key(period)
     board = leaderboard_board()
     try:
-        count = board.count(metric, key)
-        standings = board.page(metric, key, offset, limit) if offset < count else []
-        me = board.standing(metric, key, viewer_id) if viewer_id else None
+        count, standings, me = board.read(metric, key, offset, limit, viewer_id)
     except _redis_errors() as error:
         logger.exception("leaderboard: page not read")
         raise LeaderboardUnavailable() from error
