@@ -859,9 +859,11 @@ CELERY_BEAT_SCHEDULE["dashboards-weekly-digest-catch-up"] = {
 }
 # --- request timing --- (core/request_timing.py)
 # Every /api/v1/ request is counted into a latency histogram per endpoint and UTC hour in the
-# cache (one round trip, no row per request); the staff analytics read p50/p95 from it. Kept
-# REQUEST_TIMING_RETENTION_DAYS (the analytics' longest period is 90 days).
+# cache (no row per request); the staff analytics read p50/p95 from it. Each process writes its
+# counts in one round trip every REQUEST_TIMING_FLUSH_SECONDS (0: at every request); the cache
+# keeps them REQUEST_TIMING_RETENTION_DAYS (the analytics' longest period is 90 days).
 REQUEST_TIMING_ENABLED = env_bool("REQUEST_TIMING_ENABLED", default=True)
+REQUEST_TIMING_FLUSH_SECONDS = float(os.environ.get("REQUEST_TIMING_FLUSH_SECONDS", "1"))
 REQUEST_TIMING_RETENTION_DAYS = int(os.environ.get("REQUEST_TIMING_RETENTION_DAYS", "95"))
 # --- leaderboard --- (rewards/leaderboard.py)
 # Kept in Redis sorted sets when REDIS_URL is set, else in the LeaderboardScore table;
