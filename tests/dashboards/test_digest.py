@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from dashboards import digest
 from dashboards.models import DigestDelivery
@@ -153,6 +154,8 @@ def test_the_digest_lists_requests_and_unread_messages_in_arabic_for_an_arabic_m
     # then
     assert sent is True
     (message,) = mail.outbox
+    with translation.override("ar"):
+        assert message.subject == translation.gettext("Your week on SkillSwap")
     html = message.alternatives[0][0]
     assert 'dir="rtl"' in html
     assert 'lang="ar"' in html
