@@ -14,6 +14,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.schema import error_response
 from core.exceptions import Forbidden, ValidationFailed
 from rewards import badges
 from rewards.api.badge_serializers import (
@@ -110,6 +111,10 @@ class AchievementListView(generics.ListAPIView):
         responses={
             201: OpenApiResponse(AchievementAwardSerializer, description="The new award."),
             200: OpenApiResponse(AchievementAwardSerializer, description="The revoked award."),
+            409: error_response(
+                "`badge_already_held`: the member holds that tier (or every tier); "
+                "`badge_not_held`: nothing to revoke."
+            ),
         },
         examples=[
             OpenApiExample(
