@@ -16,3 +16,13 @@ class BillingConfig(AppConfig):
 
         subscriptions.hooks_register()
         subscription_views.premium_rate_register()
+        _activity_recount_register()
+
+
+def _activity_recount_register() -> None:
+    """Tell ``manage.py rewards_recount`` how to count points bought from the payments table."""
+    from billing import selectors
+    from rewards.activity import register_recount
+    from rewards.models import Counter
+
+    register_recount(Counter.POINTS_BOUGHT, selectors.activity_points_bought)

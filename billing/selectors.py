@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Sum
 
 from billing.gateways import enabled_gateway_names, gateway
 from billing.models import Package, Payment, Plan
@@ -55,3 +55,18 @@ def shortfalls_open() -> QuerySet[Payment]:
         .select_related("user")
         .order_by("-updated_at", "-id")
     )
+
+
+# --- activity recount (rewards.activity.register_recount; registered in apps.py) ---------------
+
+
+def activity_points_bought() -> dict[int, int]:
+    """Points credited by purchases less every refunded share (taken back or shortfall), by
+    member, as ``services.webhooks`` counts them."""
+    rows = (
+        Payment.objects.filter(credited_at__isnull=False)
+        .order_by()
+        .values("user_id")
+        .annotate(total=Sum(F("points") - F("points_reversed") - F("shortfall_points")))
+    )
+    return {row["user_id"]: row["total"] for row in rows}

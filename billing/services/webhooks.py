@@ -346,6 +346,7 @@ def _capture(payment: Payment, changed: set[str], *, notify: bool) -> None:
         )
         payment.credited_at = timezone.now()
         changed.add("credited_at")
+        _activity_points_bought(payment, payment.points, source=payment.reference)
     if notify:
         _notify_succeeded(payment)
 
@@ -398,9 +399,13 @@ def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
     if payment.credited_at is None:
         return
     target = min(target, payment.points)
-    due = target - payment.points_reversed - payment.shortfall_points
+    accounted = payment.points_reversed + payment.shortfall_points
+    due = target - accounted
     if due <= 0:
         return
+    # A refunded share was not bought, whether it comes back from the wallet or the member spent
+    # it already (the shortfall): ``points_bought`` drops by all of it, once per step.
+    _activity_points_bought(payment, -due, source=f"{payment.reference}:reversed:{accounted}")
     taken = 0
     for _attempt in range(REVERSE_ATTEMPTS):
         take = min(due, max(wallet_balance(user=payment.user), 0))
@@ -431,6 +436,17 @@ def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
             due - taken,
             payment.user_id,
         )
+
+
+def _activity_points_bought(payment: Payment, amount: int, *, source: str) -> None:
+    """Count (or take back) points the member bought. Expects the payment's row lock; the
+    activity counters lock last, after the ledger accounts."""
+    from rewards.activity import activity_record
+    from rewards.models import Counter
+
+    activity_record(
+        user_id=payment.user_id, counter=Counter.POINTS_BOUGHT, source=source, amount=amount
+    )
 
 
 def _money(payment: Payment) -> str:
