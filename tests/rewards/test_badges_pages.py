@@ -53,7 +53,7 @@ def test_a_member_sees_labelled_progress_bars(client):
     badge_id = member.badge_awards.get().badge_id
     assert f'<label for="progress-{badge_id}">3 of 5 for Silver</label>' in html
     assert f'<progress id="progress-{badge_id}" max="100" value="60">' in html
-    assert "You hold 1 of 1 badge." in html
+    assert "Badges you hold: 1 of 1." in html
 
 
 def test_the_gallery_in_arabic_is_right_to_left_with_arabic_names(client):
