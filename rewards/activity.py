@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from rewards.models import ActivityCounter, ActivityEvent, Counter
@@ -250,6 +250,93 @@ def recount_truth(counter: str) -> dict[int, int]:
         for user_id, value in provider().items():
             totals[user_id] += value
     return {user_id: value for user_id, value in totals.items() if value}
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One member's counter that disagrees: the stored value, the sum of its events, the truth
+    (None when no provider tells it; then only ``stored`` and ``events`` are compared)."""
+
+    user_id: int
+    counter: str
+    stored: int
+    events: int
+    truth: int | None
+
+    @property
+    def expected(self) -> int:
+        return self.events if self.truth is None else self.truth
+
+
+def recount_drift(counters: Iterable[str] | None = None) -> tuple[list[Drift], int]:
+    """Compare every member's counters with their events and the providers' truth.
+
+    Returns the drifts (by counter, then member) and how many member counters were checked. Run
+    it inside one snapshot (``rewards_recount`` does): a feed writes its source rows and its
+    events in one transaction, so within a snapshot a correct counter never looks wrong, and a
+    drift's deltas stay right whatever commits after the snapshot.
+    """
+    wanted = [str(counter) for counter in counters] if counters else list(Counter.values)
+    for counter in wanted:
+        if counter not in Counter.values:
+            raise ValueError(f"unknown activity counter {counter!r}")
+    drifts: list[Drift] = []
+    checked = 0
+    for counter in wanted:
+        stored = dict(
+            ActivityCounter.objects.filter(counter=counter)
+            .order_by()
+            .values_list("user_id", "value")
+        )
+        events = {
+            row["user_id"]: row["total"]
+            for row in ActivityEvent.objects.filter(counter=counter)
+            .order_by()
+            .values("user_id")
+            .annotate(total=Sum("amount"))
+        }
+        truth = recount_truth(counter) if _recount_providers.get(counter) else None
+        members = set(stored) | set(events) | set(truth or ())
+        checked += len(members)
+        for user_id in sorted(members):
+            row = Drift(
+                user_id=user_id,
+                counter=counter,
+                stored=stored.get(user_id, 0),
+                events=events.get(user_id, 0),
+                truth=None if truth is None else truth.get(user_id, 0),
+            )
+            if row.stored != row.events or row.events != row.expected:
+                drifts.append(row)
+    return drifts, checked
+
+
+def recount_fix(drift: Drift, *, source: str) -> None:
+    """Bring one drifted counter to the truth: the stored value to its events (under the counter
+    lock), then a correcting event of ``truth - events`` through ``activity_record``, so badges
+    and the leaderboard follow. Both deltas come from one snapshot (``recount_drift``) and stay
+    right whatever fed the counter since."""
+    with transaction.atomic():
+        repair = drift.events - drift.stored
+        if repair:
+            row, _created = ActivityCounter.objects.get_or_create(
+                user_id=drift.user_id, counter=drift.counter
+            )
+            row = ActivityCounter.objects.select_for_update(no_key=True).get(pk=row.pk)
+            old = row.value
+            row.value = old + repair
+            row.updated_at = timezone.now()
+            row.save(update_fields=["value", "updated_at"])
+            from rewards.badges import badges_on_counter_changed
+
+            badges_on_counter_changed(
+                user_id=drift.user_id, counter=drift.counter, old=old, new=row.value
+            )
+        correction = drift.expected - drift.events
+        if correction:
+            activity_record(
+                user_id=drift.user_id, counter=drift.counter, source=source, amount=correction
+            )
 
 
 def register() -> None:
