@@ -6,6 +6,7 @@ ignored, as on every GET of the API).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
@@ -18,7 +19,7 @@ from exchanges.models import Swap
 from marketplace.api.serializers import MatchSerializer
 
 
-def _absolute(context: dict[str, Any], path: str) -> str:
+def _absolute(context: Mapping[str, Any], path: str) -> str:
     request = context.get("request")
     return request.build_absolute_uri(path) if request is not None else path
 
@@ -174,13 +175,13 @@ class DashboardSerializer(serializers.Serializer):
     )
 
     @extend_schema_field(DashboardSessionSerializer(many=True))
-    def get_upcoming_sessions(self, dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    def get_upcoming_sessions(self, dashboard: dict[str, Any]) -> Any:
         return DashboardSessionSerializer(
             dashboard["upcoming"], many=True, context=self.context
         ).data
 
     @extend_schema_field(DashboardRequestsSerializer)
-    def get_pending_requests(self, dashboard: dict[str, Any]) -> dict[str, Any]:
+    def get_pending_requests(self, dashboard: dict[str, Any]) -> Any:
         return DashboardRequestsSerializer(
             {
                 "incoming": dashboard["incoming"],

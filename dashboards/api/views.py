@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,6 +11,9 @@ from rest_framework.views import APIView
 
 from dashboards.api.serializers import DashboardSerializer
 from dashboards.member import member_dashboard
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class DashboardView(APIView):
@@ -27,6 +32,7 @@ class DashboardView(APIView):
         tags=["dashboard"],
     )
     def get(self, request: Request) -> Response:
-        dashboard = member_dashboard(user=request.user)
+        # IsAuthenticated (the default permission) let only members through.
+        dashboard = member_dashboard(user=cast("User", request.user))
         context = {"request": request, "viewer_id": request.user.pk}
         return Response(DashboardSerializer(dashboard, context=context).data)
