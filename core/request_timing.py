@@ -2,14 +2,18 @@
 
 ``RequestTimingMiddleware`` (first in ``MIDDLEWARE``) measures the wall time of every ``/api/v1/``
 request and counts it into a fixed-bucket latency histogram per endpoint, method and UTC hour, in
-the shared cache. There is no row per request, and the cost is one cache round trip per request:
+the shared cache. There is no row per request, and no cache round trip on most requests: each
+process adds its counts up in memory and writes them all in one round trip when
+``REQUEST_TIMING_FLUSH_SECONDS`` (default 1 s) have passed since its last write, on the request that
+finds them due (0 writes at every request). A worker that dies loses at most that second of counts;
+a quiet worker's last counts wait for its next API request (or for a reader in that process).
 
 - on Redis (Django's ``RedisCache``), one hash per hour (``rt:<hour>``) whose fields are
-  ``"<METHOD>~<url name>|<bucket>"``; a request is one ``HINCRBY`` (plus an ``EXPIRE`` when it
-  created the field: once per endpoint, bucket and hour);
+  ``"<METHOD>~<url name>|<bucket>"``; a write is one pipeline of ``HINCRBY`` per pending field and
+  an ``EXPIRE`` per hour;
 - on any other cache (local memory in the embedded setup), one counter key per field with
-  ``cache.incr``; the first request of an endpoint in an hour also adds the key and records the
-  endpoint in the hour's index (a few more round trips, once per endpoint and hour).
+  ``cache.incr``; the first count of an endpoint and bucket in an hour also adds the key and lists
+  the field in the hour's index (a few more round trips, once per field and hour).
 
 The endpoint is the resolved URL name (``api_v1:offers-list``), never the raw path, and methods
 outside the standard ones are counted as ``OTHER``, so the number of fields stays bounded whatever
@@ -20,9 +24,10 @@ up to 10 s, bucket 19 is 10 s and more. ``latency_summary`` merges the hours of 
 estimates p50/p95 per endpoint from the merged histogram (interpolated inside a bucket on a log
 scale, so an estimate is within the bucket that holds the true value).
 
-Settings: ``REQUEST_TIMING_ENABLED`` (default True), ``REQUEST_TIMING_RETENTION_DAYS`` (how long
-an hour's histograms stay in the cache, default 95: the analytics' longest period is 90 days),
-``REQUEST_TIMING_CACHE`` (the cache alias, default ``"default"``).
+Settings: ``REQUEST_TIMING_ENABLED`` (default True), ``REQUEST_TIMING_FLUSH_SECONDS`` (default 1),
+``REQUEST_TIMING_RETENTION_DAYS`` (how long an hour's histograms stay in the cache, default 95: the
+analytics' longest period is 90 days), ``REQUEST_TIMING_CACHE`` (the cache alias, default
+``"default"``).
 """
 
 from __future__ import annotations
@@ -113,35 +118,76 @@ def _field(method: str, name: str, bucket: int) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 
+# Counts not yet written, per (hour, field), and when this process last wrote them.
+_pending: dict[tuple[int, str], int] = {}
+_pending_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
 def record(*, name: str, method: str, duration_ns: int, at: float | None = None) -> None:
-    """Count one request of ``method`` on the endpoint ``name`` into its hour's histogram."""
+    """Count one request of ``method`` on the endpoint ``name`` into its hour's histogram.
+
+    The count is added to this process's pending counts, which are written to the cache when
+    ``REQUEST_TIMING_FLUSH_SECONDS`` have passed since the last write (0: at every request).
+    """
+    global _last_flush
     method = method if method in METHODS else "OTHER"
     bucket = bucket_of(duration_ns / 1_000_000)
     hour = _hour_of(time.time() if at is None else at)
-    field = _field(method, name, bucket)
+    slot = (hour, _field(method, name, bucket))
+    interval = float(getattr(settings, "REQUEST_TIMING_FLUSH_SECONDS", 1.0))
+    with _pending_lock:
+        _pending[slot] = _pending.get(slot, 0) + 1
+        now = time.monotonic()
+        if now - _last_flush < interval:
+            return
+        counts = dict(_pending)
+        _pending.clear()
+        _last_flush = now
+    _write(counts)
+
+
+def flush() -> None:
+    """Write this process's pending counts to the cache now (the reader calls it first)."""
+    global _last_flush
+    with _pending_lock:
+        counts = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    if counts:
+        _write(counts)
+
+
+def _write(counts: dict[tuple[int, str], int]) -> None:
     cache = _cache()
+    ttl = _retention_seconds()
     if isinstance(cache, RedisCache):
-        key = cache.make_and_validate_key(f"rt:{hour}")
-        client = cache._cache.get_client(key, write=True)
-        # One round trip: the hash (and its expiry) is created by the first increment of any of
-        # its fields, so only a field's first count also sets the expiry (a second round trip).
-        if client.hincrby(key, field, 1) == 1:
-            client.expire(key, _retention_seconds())
+        hours = sorted({hour for hour, _field_name in counts})
+        keys = {hour: cache.make_and_validate_key(f"rt:{hour}") for hour in hours}
+        client = cache._cache.get_client(keys[hours[0]], write=True)
+        # One round trip for everything pending: the increments and each hour's expiry.
+        pipeline = client.pipeline(transaction=False)
+        for (hour, field_name), count in counts.items():
+            pipeline.hincrby(keys[hour], field_name, count)
+        for key in keys.values():
+            pipeline.expire(key, ttl)
+        pipeline.execute()
         return
-    key = f"rt:{hour}:{field}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        # First request of this endpoint and bucket in this hour: create the counter and list
-        # the field in the hour's index, which is how the reader finds it.
-        if not cache.add(key, 1, timeout=_retention_seconds()):
-            cache.incr(key)
-        with _index_lock:
-            index_key = f"rt:{hour}:index"
-            fields = set(cache.get(index_key) or ())
-            if field not in fields:
-                fields.add(field)
-                cache.set(index_key, fields, timeout=_retention_seconds())
+    for (hour, field_name), count in counts.items():
+        key = f"rt:{hour}:{field_name}"
+        try:
+            cache.incr(key, count)
+        except ValueError:
+            # First count of this endpoint and bucket in this hour: create the counter and list
+            # the field in the hour's index, which is how the reader finds it.
+            if not cache.add(key, count, timeout=ttl):
+                cache.incr(key, count)
+            with _index_lock:
+                index_key = f"rt:{hour}:index"
+                fields = set(cache.get(index_key) or ())
+                if field_name not in fields:
+                    fields.add(field_name)
+                    cache.set(index_key, fields, timeout=ttl)
 
 
 class RequestTimingMiddleware:
@@ -192,7 +238,8 @@ def _hours_between(start: datetime, end: datetime) -> list[int]:
 
 
 def _read_hours(hours: Iterable[int]) -> list[dict[str, int]]:
-    """Each hour's histogram fields and counts."""
+    """Each hour's histogram fields and counts (this process's pending counts written first)."""
+    flush()
     hours = list(hours)
     cache = _cache()
     if isinstance(cache, RedisCache):
@@ -244,6 +291,7 @@ def latency_summary(*, start: datetime, end: datetime) -> list[EndpointLatency]:
 
 def timings_clear(*, start: datetime, end: datetime) -> None:
     """Forget the histograms of the hours overlapping ``[start, end)`` (tests, a reset)."""
+    flush()
     hours = _hours_between(start, end)
     cache = _cache()
     if isinstance(cache, RedisCache):

@@ -32,6 +32,15 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/analytics/"
 
 
+@pytest.fixture(autouse=True)
+def _no_earlier_timings():
+    """Latency counts other tests left pending in this process are written, then forgotten."""
+    from django.core.cache import cache
+
+    request_timing.flush()
+    cache.clear()
+
+
 def analytics_permission() -> Permission:
     """``dashboards.view_analytics``, created if the dashboards migration has not made it yet."""
     found = Permission.objects.filter(
