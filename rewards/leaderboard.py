@@ -39,7 +39,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +248,7 @@ class TableBoard:
         )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [*params, RATING, min_reviews()])
+        self._forget_histograms(rows)
 
     def _ranked(self, metric: str, period: str) -> Any:
         return LeaderboardScore.objects.filter(metric=metric, period=period, score__isnull=False)
@@ -253,7 +256,8 @@ class TableBoard:
     def page(self, metric: str, period: str, offset: int, limit: int) -> list[Standing]:
         rows = (
             self._ranked(metric, period)
-            .order_by("-score", "user_id")
+            # The index's own order (score DESC NULLS LAST, user), so PostgreSQL reads it in order.
+            .order_by(F("score").desc(nulls_last=True), "user_id")
             .values_list("user_id", "score")[offset : offset + limit]
         )
         return [
@@ -261,8 +265,32 @@ class TableBoard:
             for index, (user_id, score) in enumerate(rows)
         ]
 
+    @staticmethod
+    def _histogram_key(metric: str, period: str) -> str:
+        return f"leaderboard:histogram:{metric}:{period}"
+
+    def histogram(self, metric: str, period: str) -> list[tuple[int, int]]:
+        """``(score, members)`` pairs, highest score first: the board's size and everyone's rank
+        above their own score, without counting rows per request. Cached; every applied batch
+        drops it, and it lives ``LEADERBOARD_HISTOGRAM_SECONDS`` at most (other processes' caches
+        when the cache is local memory)."""
+        key = self._histogram_key(metric, period)
+        pairs = cache.get(key)
+        if pairs is None:
+            pairs = list(
+                self._ranked(metric, period)
+                .values_list("score")
+                .annotate(members=Count("user_id"))
+                .order_by("-score")
+            )
+            cache.set(key, pairs, getattr(settings, "LEADERBOARD_HISTOGRAM_SECONDS", 30))
+        return pairs
+
+    def _forget_histograms(self, rows: Sequence[Row]) -> None:
+        cache.delete_many(list({self._histogram_key(row.metric, row.period) for row in rows}))
+
     def count(self, metric: str, period: str) -> int:
-        return self._ranked(metric, period).count()
+        return sum(members for _score, members in self.histogram(metric, period))
 
     def standing(self, metric: str, period: str, user_id: int) -> Standing | None:
         score = (
@@ -270,16 +298,10 @@ class TableBoard:
         ).first()
         if score is None:
             return None
-        # Members above: a higher score, or the same score and a smaller id (index range scan).
-        sql = (
-            f"SELECT COUNT(*) FROM {self.table} "  # noqa: S608
-            "WHERE metric = %s AND period = %s "
-            "AND (score > %s OR (score = %s AND user_id < %s))"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [metric, period, score, score, user_id])
-            (above,) = cursor.fetchone()
-        return Standing(user_id=user_id, rank=above + 1, score=score)
+        higher = sum(members for other, members in self.histogram(metric, period) if other > score)
+        # Members tied with a smaller id: one range of the rank index.
+        tied_before = self._ranked(metric, period).filter(score=score, user_id__lt=user_id).count()
+        return Standing(user_id=user_id, rank=higher + tied_before + 1, score=score)
 
     def read(
         self, metric: str, period: str, offset: int, limit: int, user_id: int | None
@@ -294,6 +316,9 @@ class TableBoard:
 
     def forget(self, user_id: int) -> None:
         LeaderboardScore.objects.filter(user_id=user_id).delete()
+        cache.delete_many(
+            [self._histogram_key(metric, key) for metric in METRICS for key in rebuild_periods()]
+        )
 
 
 # Applies a batch atomically. KEYS: per row, the sorted set and the rating hash. ARGV[1]: the
@@ -619,6 +644,17 @@ def _table_rebuild(keys: list[str]) -> None:
                     f"FROM ({select}) AS agg (user_id, total, tally)",
                     [*head, *params],
                 )
+    cache.delete_many(
+        [TableBoard._histogram_key(metric, key) for metric in METRICS for key in keys]
+    )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row was rewritten: reclaim the old ones and refresh the statistics and the
+        # visibility map, or the planner misjudges the new rows and counts read the heap.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _redis_rebuild(board: RedisBoard, keys: list[str]) -> None:
