@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from exchanges.models import Swap
 from marketplace.models import Match, MatchStatus
+from rewards.activity import activity_record
 from rewards.models import Tier
 from tests.accounts.factories import UserFactory
 from tests.api_fuzz.conftest import changed_tables, fingerprint
@@ -239,3 +240,18 @@ def test_the_query_count_does_not_grow_with_the_data(django_assert_num_queries):
     assert len(body["recent_badges"]) == 5
     assert len(body["suggested_matches"]) == 3
     assert body["unread_messages"] == 7
+
+
+def test_the_rank_is_the_leaderboards_once_the_member_has_swapped(
+    settings, django_capture_on_commit_callbacks
+):
+    # given the leaderboard kept in its table, and two members' completed sessions counted
+    settings.LEADERBOARD_BACKEND = "table"
+    me, ahead = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_record(user_id=ahead.pk, counter="sessions_taught", source="test:1", amount=3)
+        activity_record(user_id=me.pk, counter="sessions_learned", source="test:2", amount=1)
+    # when
+    body = _client(me).get(URL).json()
+    # then
+    assert body["rank"] == {"metric": "swaps", "period": "all", "position": 2}
