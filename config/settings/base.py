@@ -874,7 +874,17 @@ REQUEST_TIMING_RETENTION_DAYS = int(os.environ.get("REQUEST_TIMING_RETENTION_DAY
 LEADERBOARD_BACKEND = os.environ.get("LEADERBOARD_BACKEND", "")
 LEADERBOARD_RATING_MIN_REVIEWS = int(os.environ.get("LEADERBOARD_RATING_MIN_REVIEWS", "3"))
 LEADERBOARD_PERIOD_TTL_DAYS = int(os.environ.get("LEADERBOARD_PERIOD_TTL_DAYS", "35"))
+# Without Redis: how long a board's cached score histogram (its size and everyone's rank above
+# their score) may live; every applied batch drops it in this process.
+LEADERBOARD_HISTOGRAM_SECONDS = int(os.environ.get("LEADERBOARD_HISTOGRAM_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE["rewards-leaderboard-rebuild"] = {
     "task": "rewards.leaderboard.leaderboard_rebuild_task",
     "schedule": crontab(minute="15", hour="3"),
 }
+# The leaderboard's own enum names in the schema (a bare "period" or "metric" collides).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "LeaderboardPeriodEnum": "rewards.leaderboard.PERIODS",
+        "LeaderboardMetricEnum": "rewards.leaderboard.METRICS",
+    }
+)
