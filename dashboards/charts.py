@@ -50,6 +50,7 @@ def _number(value: float) -> str:
 
 
 def _config(chart_class: type, title: str, *, percent: bool = False, many: bool = False) -> Any:
+    """A pygal chart of ours: no script, legend below, labels rotated when there are many."""
     chart = chart_class(
         style=STYLE,
         title=title,
@@ -59,7 +60,6 @@ def _config(chart_class: type, title: str, *, percent: bool = False, many: bool 
         height=360,
         legend_at_bottom=True,
         legend_at_bottom_columns=3,
-        show_minor_x_labels=not many,
         x_label_rotation=30 if many else 0,
         truncate_label=40,
         truncate_legend=40,
@@ -97,9 +97,9 @@ def bar_chart(
     labels, series = _ordered(labels, series)
     chart = _config(pygal.Line if line else pygal.Bar, title, percent=percent, many=len(labels) > 8)
     chart.x_labels = labels
-    if line and len(labels) > 14:
-        # A label every week at most; every day stays a point on the line.
-        chart.x_labels_major = labels[:: max(1, len(labels) // 7)]
+    if line and len(labels) > 8:
+        # About seven day labels whatever the period; every day stays a point on the line.
+        chart.x_labels_major = labels[:: -(-len(labels) // 7)]
         chart.show_minor_x_labels = False
     if percent:
         chart.range = (0, 1)
