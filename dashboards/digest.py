@@ -155,7 +155,9 @@ def _claim(*, user_id: int, week: dt.date, now: dt.datetime) -> DigestDelivery |
     return delivery
 
 
-def _finish(delivery: DigestDelivery, status: str, summary: dict[str, Any], now: dt.datetime):
+def _finish(
+    delivery: DigestDelivery, status: str, summary: dict[str, Any], now: dt.datetime
+) -> None:
     DigestDelivery.objects.filter(pk=delivery.pk, status=DigestDelivery.Status.CLAIMED).update(
         status=status,
         sent_at=now if status == DigestDelivery.Status.SENT else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -14,6 +16,9 @@ from core.exceptions import NotFound
 from marketplace import selectors
 from marketplace.api.serializers import OfferSerializer
 from marketplace.services.expiry import offer_renew
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # Path ids past any 64-bit column are a 404 before a query (SQLite overflows on them).
 _MAX_ID = 2**63 - 1
@@ -37,10 +42,9 @@ class OfferRenewView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         pk = int(pk)
+        viewer = cast("User", request.user)  # IsAuthenticated
         offer = (
-            selectors.offer_queryset(viewer=request.user)
-            .filter(owner_id=request.user.pk, pk=pk)
-            .first()
+            selectors.offer_queryset(viewer=viewer).filter(owner_id=viewer.pk, pk=pk).first()
             if pk <= _MAX_ID
             else None
         )
@@ -49,5 +53,5 @@ class OfferRenewView(APIView):
         # No body is expected; a key in one is a 400 naming it (docs/api.md, unknown fields).
         InputSerializer(data=request.data if request.data else {}).is_valid(raise_exception=True)
         offer_renew(offer=offer)
-        renewed = selectors.offer_get(viewer=request.user, offer_id=offer.pk)
+        renewed = selectors.offer_get(viewer=viewer, offer_id=offer.pk)
         return Response(OfferSerializer(renewed, context={"request": request}).data)
