@@ -35,9 +35,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Field, Q, Sum
 from django.utils import timezone
 
 from rewards.models import ActivityCounter, ActivityEvent, Counter
@@ -149,21 +150,21 @@ def _events_insert(records: Sequence[ActivityRecord]) -> list[ActivityEvent]:
             created_at=now,
         )
     opts = ActivityEvent._meta
-    fields = [
-        opts.get_field(name)
+    fields: list[Field] = [
+        cast(Field, opts.get_field(name))
         for name in ("user", "counter", "source", "amount", "occurred_at", "created_at")
     ]
     columns = [field.column for field in fields]
-    params: list[object] = []
+    params: list[Any] = []
     for event in unique.values():
         for field in fields:
             params.append(field.get_db_prep_value(getattr(event, field.attname), connection))
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
-    names = ", ".join(quote(column) for column in columns)
+    names = ", ".join(quote(str(column)) for column in columns)
     rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(unique))
-    conflict = ", ".join(quote(field.column) for field in fields[:3])  # user, counter, source
-    returned = ", ".join([quote(opts.pk.column), conflict])
+    conflict = ", ".join(quote(str(column)) for column in columns[:3])  # user, counter, source
+    returned = ", ".join([quote(str(opts.pk.column)), conflict])
     # Only our own table and column names and placeholders go into the text; values are params.
     sql = f"INSERT INTO {table} ({names}) VALUES {rows} ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}"  # noqa: E501, S608
     with connection.cursor() as cursor:

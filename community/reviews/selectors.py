@@ -111,25 +111,28 @@ def rating_breakdown(*, reviewee_id: int) -> dict[int, int]:
 # count: the reviewee's published reviews at their current rating.
 
 
-def _published_by_reviewee() -> QuerySet[Review]:
-    return Review.objects.filter(status=Review.Status.PUBLISHED).order_by().values("reviewee_id")
+def _published_by_reviewee(aggregate: Count | Sum, **filters: Any) -> dict[int, int]:
+    rows = (
+        Review.objects.filter(status=Review.Status.PUBLISHED, **filters)
+        .order_by()
+        .values_list("reviewee_id")
+        .annotate(total=aggregate)
+    )
+    return dict(rows.values_list("reviewee_id", "total"))
 
 
 def activity_reviews_received() -> dict[int, int]:
     """Published reviews by reviewee."""
-    rows = _published_by_reviewee().annotate(total=Count("id"))
-    return {row["reviewee_id"]: row["total"] for row in rows}
+    return _published_by_reviewee(Count("id"))
 
 
 def activity_rating_points() -> dict[int, int]:
     """Stars of the published reviews by reviewee."""
-    rows = _published_by_reviewee().annotate(total=Sum("rating"))
-    return {row["reviewee_id"]: row["total"] for row in rows}
+    return _published_by_reviewee(Sum("rating"))
 
 
 def activity_high_reviews() -> dict[int, int]:
     """Published reviews of four stars or more by reviewee."""
     from community.reviews.services import HIGH_RATING
 
-    rows = _published_by_reviewee().filter(rating__gte=HIGH_RATING).annotate(total=Count("id"))
-    return {row["reviewee_id"]: row["total"] for row in rows}
+    return _published_by_reviewee(Count("id"), rating__gte=HIGH_RATING)
