@@ -227,3 +227,55 @@ def test_dispatch_fans_out_in_batches(settings, monkeypatch):
     ids = sorted(member.pk for member in members)
     assert count == 3
     assert batches == [(ids[:2], WEEK.isoformat()), (ids[2:], WEEK.isoformat())]
+
+
+def test_the_digest_reads_in_a_constant_number_of_queries(django_assert_num_queries):
+    # given: several matching offers, requests and threads
+    skill = SkillFactory()
+    member = _member_wanting(skill)
+    for index in range(3):
+        _new_offer(skill, title=f"Offer {index}")
+        requester = UserFactory()
+        SwapFactory(requester=requester, responder=member)
+        send(pair_thread(member, requester), requester, "hi")
+    # when / then: wanted skills and offers counted, offers listed, requests counted and
+    # listed, unread messages summed
+    with django_assert_num_queries(5):
+        content = digest.digest_content(
+            user=member, since=MONDAY - dt.timedelta(days=7), now=MONDAY + dt.timedelta(days=1)
+        )
+    assert (content["offers_total"], content["requests_total"], content["unread"]) == (3, 3, 3)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_digest_at_once_mail_it_once():
+    import threading
+
+    from django.db import connection
+
+    # given
+    skill = SkillFactory()
+    member = _member_wanting(skill)
+    _new_offer(skill)
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    results: list[bool] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(digest.digest_send(user_id=member.pk, week=WEEK, now=MONDAY))
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert sorted(results) == [False, True]
+    assert len(mail.outbox) == 1
+    assert DigestDelivery.objects.get(user=member).status == DigestDelivery.Status.SENT

@@ -247,3 +247,13 @@ def test_renew_refuses_a_body_key_it_does_not_know(make_auth_client):
     assert response.json()["error"]["fields"] == {"days": ["This field is not known."]}
     offer.refresh_from_db()
     assert offer.is_expired
+
+
+def test_the_reminder_is_in_the_owners_language(django_capture_on_commit_callbacks):
+    owner = UserFactory(language="ar")
+    _expire(make_offer(owner=owner, title="شطرنج"), timezone.now() + 2 * DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offers_expiry_remind() == 1
+    notification = Notification.objects.get(kind="offer_expiring", recipient=owner)
+    assert "/ar/me/offers/renew/" in notification.body
+    assert "شطرنج" in notification.body
