@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from exchanges import services
 from exchanges.models import SessionBooking, Swap, VideoCall, VideoCallParticipant
+from exchanges.services.swaps import _activity_on_completed
 from marketplace.models import Offer
 from marketplace.selectors import user_free_intervals
 from rewards import services as rewards_services
@@ -215,6 +216,9 @@ def _past(key, status, offer, requester, title, price, days_ago, staff) -> Swap:
         swap.disputed_at = end + dt.timedelta(hours=1)
         swap.dispute_reason = NOTES[key]
     swap.save()
+    if status == S.COMPLETED:
+        # what completing through the services counts: sessions, minutes, points earned
+        _activity_on_completed(swap)
     if status == S.REFUNDED:
         swap = services.swap_resolve_dispute(
             swap=swap,
