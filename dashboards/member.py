@@ -60,12 +60,20 @@ def _upcoming(*, user: User, now: dt.datetime) -> list[Swap]:
 
 
 def _suggested_matches(*, user: User) -> list[Match]:
-    """The best matches still waiting for the member's answer, with active members only.
+    """The best matches still waiting for the member's answer, with active, unsuspended members.
 
     Read as stored: the score and reasons were computed by ``marketplace.services.matches``.
     """
-    mine_to_answer = Q(user_a=user, a_response=MatchStatus.PENDING, user_b__is_active=True) | Q(
-        user_b=user, b_response=MatchStatus.PENDING, user_a__is_active=True
+    mine_to_answer = Q(
+        user_a=user,
+        a_response=MatchStatus.PENDING,
+        user_b__is_active=True,
+        user_b__suspended_at__isnull=True,
+    ) | Q(
+        user_b=user,
+        b_response=MatchStatus.PENDING,
+        user_a__is_active=True,
+        user_a__suspended_at__isnull=True,
     )
     return list(
         Match.objects.filter(mine_to_answer, status=MatchStatus.PENDING)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exchanges.models import Swap
@@ -153,7 +154,8 @@ def test_the_dashboard_shows_what_needs_the_callers_attention():
 
 
 def test_suggestions_are_the_best_matches_still_waiting_for_the_caller():
-    # given matches: answered by me, declined, with a deactivated member, and three open ones
+    # given matches: answered by me, declined, with a deactivated or a suspended member, and four
+    # open ones
     me = UserFactory()
     answered = match_with(me, UserFactory(), score=99)
     Match.objects.filter(pk=answered.pk).update(
@@ -161,6 +163,7 @@ def test_suggestions_are_the_best_matches_still_waiting_for_the_caller():
     )
     match_with(me, UserFactory(), score=98, status=MatchStatus.DECLINED)
     match_with(me, UserFactory(is_active=False), score=97)
+    match_with(me, UserFactory(suspended_at=timezone.now()), score=96)
     low, high, middle, lowest = (
         match_with(me, UserFactory(), score=score) for score in (40, 90, 60, 10)
     )
@@ -256,3 +259,15 @@ def test_the_rank_is_the_leaderboards_once_the_member_has_swapped(
     body = _client(me).get(URL).json()
     # then
     assert body["rank"] == {"metric": "swaps", "period": "all", "position": 2}
+
+
+def test_in_arabic_the_badges_and_reasons_are_arabic():
+    # given a member with a badge and a match
+    me = UserFactory()
+    badge_award(me, slug="mentor")
+    match_with(me, UserFactory(), score=70)
+    # when
+    body = _client(me, language="ar").get(URL).json()
+    # then
+    assert body["recent_badges"][0]["name"] == "شارة mentor"
+    assert body["suggested_matches"][0]["reasons"][0]["label"] == "تقدّم ما يريده"
