@@ -68,34 +68,34 @@ def test_percentiles_interpolate_inside_the_bucket():
 
 
 def test_middleware_counts_api_requests_per_endpoint_and_method(client, db, monkeypatch):
-    # given: 18 health checks of 2 ms and two of 800 ms, one unknown API path of 1.5 ms (answered
+    # given: 8 category lists of 2 ms and two of 800 ms, one unknown API path of 1.5 ms (answered
     # by the API's catch-all 404 view: counted under that view's name, never under the path)
-    fake_clock(monkeypatch, [2.0] * 18 + [800.0] * 2 + [1.5])
+    fake_clock(monkeypatch, [2.0] * 8 + [800.0] * 2 + [1.5])
 
     # when
-    for _ in range(20):
-        assert client.get("/api/v1/health/").status_code == 200
+    for _ in range(10):
+        assert client.get("/api/v1/categories/").status_code == 200
     assert client.get("/api/v1/no-such-thing/").status_code == 404
 
     # then
     rows = {(row.name, row.method): row for row in request_timing.latency_summary(**AROUND_NOW)}
-    health = rows[("api_v1:health", "GET")]
-    assert health.count == 20
-    assert health.counts[bucket_of(2.0)] == 18
-    assert health.counts[bucket_of(800.0)] == 2
-    assert bucket_range(bucket_of(2.0))[0] <= health.p50_ms < bucket_range(bucket_of(2.0))[1]
-    assert bucket_range(bucket_of(800))[0] <= health.p95_ms < bucket_range(bucket_of(800))[1]
+    categories = rows[("api_v1:category-list", "GET")]
+    assert categories.count == 10
+    assert categories.counts[bucket_of(2.0)] == 8
+    assert categories.counts[bucket_of(800.0)] == 2
+    assert bucket_range(bucket_of(2.0))[0] <= categories.p50_ms < bucket_range(bucket_of(2.0))[1]
+    assert bucket_range(bucket_of(800))[0] <= categories.p95_ms < bucket_range(bucket_of(800))[1]
     assert rows[("api_v1:config.api.errors.api_not_found", "GET")].count == 1
     assert len(rows) == 2
     # The slowest p95 comes first.
-    assert next(iter(rows)) == ("api_v1:health", "GET")
+    assert next(iter(rows)) == ("api_v1:category-list", "GET")
 
 
 def test_middleware_ignores_pages_and_can_be_turned_off(client, db):
     # when
     client.get("/en/")
     with override_settings(REQUEST_TIMING_ENABLED=False):
-        client.get("/api/v1/health/")
+        client.get("/api/v1/categories/")
 
     # then
     assert request_timing.latency_summary(**AROUND_NOW) == []
@@ -134,7 +134,7 @@ def test_a_failing_cache_never_fails_the_request(client, db, monkeypatch):
     monkeypatch.setattr(request_timing, "record", broken)
 
     # when
-    response = client.get("/api/v1/health/")
+    response = client.get("/api/v1/categories/")
 
     # then
     assert response.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -16,7 +17,7 @@ from accounts.roles import Role
 from billing.models import PaymentStatus
 from community.moderation.models import ReportStatus
 from core import request_timing
-from dashboards import analytics
+from dashboards import analytics, charts
 from exchanges.models import Swap
 from marketplace.models import Offer
 from rewards.services import points_transfer
@@ -214,15 +215,18 @@ def test_dashboard_reads_right_to_left_in_arabic(client, analyst, activity):
     assert svg.index("طبخ") < svg.index("موسيقى")
 
 
-def test_dashboard_query_count_does_not_grow(client, analyst, django_assert_num_queries):
-    # given
+def test_dashboard_query_count_does_not_grow(
+    client, analyst, django_assert_num_queries, monkeypatch
+):
+    # given: charts drawn elsewhere in these tests (they make no query and take the time here)
+    monkeypatch.setattr(charts, "report_charts", lambda report: defaultdict(str))
     make_offer()
     SwapFactory(status=Swap.Status.COMPLETED)
     client.get(URL)
     with django_assert_num_queries(QUERIES):
         client.get(URL)
 
-    for _ in range(5):
+    for _ in range(3):
         make_offer(category=CategoryFactory())
         SwapFactory(status=Swap.Status.CANCELLED, category=CategoryFactory())
         PaymentFactory(gateway="paymob", status=PaymentStatus.SUCCEEDED)
