@@ -606,15 +606,15 @@ def _aggregate_sql(metric: str, key: str) -> tuple[str, list[Any]]:
     params.append(True)
     if metric == RATING:
         columns = (
-            "CAST(SUM(CASE WHEN e.counter = %s THEN e.amount ELSE 0 END) AS BIGINT), "
-            "CAST(SUM(CASE WHEN e.counter = %s THEN e.amount ELSE 0 END) AS BIGINT)"
+            "CAST(SUM(CASE WHEN e.counter = %s THEN e.amount ELSE 0 END) AS BIGINT) AS total, "
+            "CAST(SUM(CASE WHEN e.counter = %s THEN e.amount ELSE 0 END) AS BIGINT) AS tally"
         )
         params = [str(Counter.RATING_POINTS), str(Counter.REVIEWS_RECEIVED), *params]
     else:
         # PostgreSQL's SUM of bigint is numeric: cast back, so divisions truncate as elsewhere.
-        columns = "CAST(SUM(e.amount) AS BIGINT), 0"
+        columns = "CAST(SUM(e.amount) AS BIGINT) AS total, 0 AS tally"
     sql = (
-        f"SELECT e.user_id, {columns} "  # noqa: S608
+        f"SELECT e.user_id AS user_id, {columns} "  # noqa: S608
         f"FROM {events} e JOIN {users} u ON u.id = e.user_id "
         f"WHERE {' AND '.join(where)} GROUP BY e.user_id"
     )
@@ -641,7 +641,7 @@ def _table_rebuild(keys: list[str]) -> None:
                     f"INSERT INTO {table} "  # noqa: S608
                     "(metric, period, user_id, total, tally, score) "
                     f"SELECT %s, %s, user_id, total, tally, {score} "
-                    f"FROM ({select}) AS agg (user_id, total, tally)",
+                    f"FROM ({select}) AS agg",
                     [*head, *params],
                 )
     cache.delete_many(
