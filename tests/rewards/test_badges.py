@@ -330,3 +330,30 @@ def test_ledger_accounts_of_a_reward_are_the_staff_grants_source_and_the_wallet(
         LedgerAccount.objects.filter(entries__transfer=reward).values_list("kind", flat=True)
     )
     assert kinds == ["staff_grants", "wallet"]
+
+
+def test_recording_activity_earns_the_badge_once_with_its_reward(
+    django_capture_on_commit_callbacks,
+):
+    # given a badge whose bronze needs two sessions taught and pays 3 points
+    from rewards.activity import activity_record
+
+    member = UserFactory()
+    make_badge(
+        slug="teacher",
+        threshold_bronze=2,
+        threshold_silver=None,
+        threshold_gold=None,
+        reward_bronze=3,
+    )
+    before = wallet_balance(user=member)
+
+    # when two swaps are recorded, the second one twice (a retry)
+    with django_capture_on_commit_callbacks(execute=True):
+        for source in ("swap:1:taught", "swap:2:taught", "swap:2:taught"):
+            activity_record(user_id=member.pk, counter=Counter.SESSIONS_TAUGHT, source=source)
+
+    # then
+    assert _held(member) == [("teacher", "bronze")]
+    assert BadgeAward.objects.get().counter_value == 2
+    assert wallet_balance(user=member) == before + 3
