@@ -117,6 +117,7 @@ def test_badges_rank_link_and_suggestions_are_shown(client):
     # then
     assert "شارة mentor" in html
     assert 'href="/ar/leaderboard/"' in html
+    assert 'href="/ar/badges/"' in html
     assert f'href="/ar/people/{friend.pk}/"' in html
     assert "Fay Nur" in html
 
