@@ -225,7 +225,8 @@ class TableBoard:
     def apply(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
-        values, params = [], []
+        values: list[str] = []
+        params: list[Any] = []
         for row in rows:
             score = rating_score(row.total, row.tally) if row.metric == RATING else row.total
             values.append("(%s, %s, %s, %s, %s, %s)")
@@ -633,7 +634,7 @@ def _table_rebuild(keys: list[str]) -> None:
                         "CASE WHEN tally > 0 AND tally >= %s "
                         "THEN (200 * total + tally) / (2 * tally) ELSE NULL END"
                     )
-                    head = [metric, key, min_reviews()]
+                    head: list[Any] = [metric, key, min_reviews()]
                 else:
                     score = "total"
                     head = [metric, key]

@@ -70,8 +70,10 @@ def _page_number(raw: str | None) -> int:
 
 def leaderboard(request: HttpRequest) -> HttpResponse:
     """One page of a board; unknown ``metric``/``period``/``page`` values show the defaults."""
-    metric = request.GET.get("metric") if request.GET.get("metric") in METRICS else "swaps"
-    period = request.GET.get("period") if request.GET.get("period") in PERIODS else "all"
+    metric = request.GET.get("metric", "")
+    metric = metric if metric in METRICS else "swaps"
+    period = request.GET.get("period", "")
+    period = period if period in PERIODS else "all"
     number = _page_number(request.GET.get("page"))
     viewer = request.user.pk if request.user.is_authenticated else None
     context: dict[str, object] = {
