@@ -46,6 +46,7 @@ class PeriodForm(forms.Form):
         choices=[(n, _("Last %(days)d days") % {"days": n}) for n in analytics.PERIOD_DAYS],
         coerce=int,
         required=False,
+        initial=analytics.DEFAULT_DAYS,
     )
     date_from = forms.DateField(
         label=_("From"),
@@ -56,6 +57,7 @@ class PeriodForm(forms.Form):
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("With both dates, the days from one to the other replace the period."),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -118,6 +120,9 @@ class AnalyticsView(WagtailAdminTemplateMixin, TemplateView):
         if not request.user.has_perm(VIEW_ANALYTICS):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.form = PeriodForm(request.GET or None)
