@@ -343,3 +343,28 @@ def test_menu_shows_analytics_only_with_the_permission(client, analyst):
     # then
     assert URL in with_permission
     assert URL not in without
+
+
+def test_the_report_takes_13_queries_whatever_the_rows(activity, django_assert_num_queries):
+    with django_assert_num_queries(13):
+        analytics.analytics_report(period=today())
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"date_from": "2026-03-10", "date_to": "2026-03-01"}, "The end date comes before"),
+        ({"date_from": "2024-01-01", "date_to": "2026-01-01"}, "A period is at most 366 days."),
+        ({"date_from": "2026-03-10"}, "Give both dates, or neither."),
+        ({"days": "12"}, "Select a valid choice."),
+    ],
+)
+def test_a_refused_period_is_explained_and_the_default_shown(client, analyst, params, error):
+    # when
+    response = client.get(URL, params)
+
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert error in page
+    assert f"date_from={(timezone.localdate() - dt.timedelta(days=29)).isoformat()}" in page
