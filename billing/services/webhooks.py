@@ -291,9 +291,12 @@ def _transition(*, payment: Payment, event: GatewayEvent) -> None:
     changed: set[str] = set()
     _fill_ids(payment, event.payload, changed)
 
+    # Points credited by this event count as bought once every ledger movement of the event is
+    # done: the activity counters lock last (a refund arriving first credits, then takes back).
+    credited = False
     if event.type == base.PAYMENT_SUCCEEDED:
         if payment.status in UNCAPTURED:
-            _capture(payment, changed, notify=True)
+            credited = _capture(payment, changed, notify=True)
     elif event.type == base.PAYMENT_FAILED:
         if payment.status == PaymentStatus.PENDING:
             cancelled = event.payload.get("_outcome") == "cancelled"
@@ -304,14 +307,14 @@ def _transition(*, payment: Payment, event: GatewayEvent) -> None:
                 _notify_failed(payment)
     elif event.type == base.PAYMENT_REFUNDED:
         if payment.status in UNCAPTURED:
-            _capture(payment, changed, notify=False)
+            credited = _capture(payment, changed, notify=False)
         refunded = max(
             payment.refunded_amount, _refunds_total(payment), event.amount or Decimal("0")
         )
         _refunded_set(payment, min(refunded, payment.amount), changed)
     elif event.type == base.PAYMENT_CHARGEBACK:
         if payment.status in UNCAPTURED:
-            _capture(payment, changed, notify=False)
+            credited = _capture(payment, changed, notify=False)
         if payment.status != PaymentStatus.CHARGED_BACK:
             payment.status = PaymentStatus.CHARGED_BACK
             changed.add("status")
@@ -325,12 +328,17 @@ def _transition(*, payment: Payment, event: GatewayEvent) -> None:
         else:
             _reverse_to(payment, payment.points, changed)
 
+    if credited:
+        _activity_points_bought(payment, payment.points, source=payment.reference)
     if changed:
         payment.save(update_fields=[*sorted(changed), "updated_at"])
 
 
-def _capture(payment: Payment, changed: set[str], *, notify: bool) -> None:
-    """Mark ``payment`` succeeded and credit its points once. Expects its row lock."""
+def _capture(payment: Payment, changed: set[str], *, notify: bool) -> bool:
+    """Mark ``payment`` succeeded and credit its points once; True when this call credited them.
+
+    Expects its row lock."""
+    credited = False
     payment.status = PaymentStatus.SUCCEEDED
     payment.failure_reason = ""
     payment.succeeded_at = payment.succeeded_at or timezone.now()
@@ -346,9 +354,10 @@ def _capture(payment: Payment, changed: set[str], *, notify: bool) -> None:
         )
         payment.credited_at = timezone.now()
         changed.add("credited_at")
-        _activity_points_bought(payment, payment.points, source=payment.reference)
+        credited = True
     if notify:
         _notify_succeeded(payment)
+    return credited
 
 
 def _refunds_total(payment: Payment) -> Decimal:
@@ -403,9 +412,6 @@ def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
     due = target - accounted
     if due <= 0:
         return
-    # A refunded share was not bought, whether it comes back from the wallet or the member spent
-    # it already (the shortfall): ``points_bought`` drops by all of it, once per step.
-    _activity_points_bought(payment, -due, source=f"{payment.reference}:reversed:{accounted}")
     taken = 0
     for _attempt in range(REVERSE_ATTEMPTS):
         take = min(due, max(wallet_balance(user=payment.user), 0))
@@ -436,6 +442,10 @@ def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
             due - taken,
             payment.user_id,
         )
+    # A refunded share was not bought, whether it came back from the wallet or the member spent
+    # it already (the shortfall): ``points_bought`` drops by all of it, once per step. After the
+    # ledger: the activity counters lock last.
+    _activity_points_bought(payment, -due, source=f"{payment.reference}:reversed:{accounted}")
 
 
 def _activity_points_bought(payment: Payment, amount: int, *, source: str) -> None:
