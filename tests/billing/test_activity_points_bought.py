@@ -77,3 +77,25 @@ def test_a_failed_payment_counts_nothing(fake_stripe):
     assert payment.status == PaymentStatus.FAILED
     assert bought(payment.user) is None
     assert selectors.activity_points_bought() == {}
+
+
+def test_a_refund_arriving_before_the_success_counts_the_credit_and_takes_it_back(fake_stripe):
+    # given a pending payment
+    payment = pending()
+
+    # when the provider's full refund names it before any success event
+    deliver(
+        event(
+            "charge.refunded",
+            charge(amount_refunded=1000, reference=payment.reference),
+            event_id="evt_refund_first",
+        )
+    )
+
+    # then the credit and its reversal were both counted: nothing bought
+    payment.refresh_from_db()
+    assert (payment.status, payment.points_reversed) == (PaymentStatus.REFUNDED, 100)
+    assert bought(payment.user) == 0
+    assert sorted(
+        ActivityEvent.objects.filter(user=payment.user).values_list("source", "amount")
+    ) == [(payment.reference, 100), (f"{payment.reference}:reversed:0", -100)]
