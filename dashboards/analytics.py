@@ -276,7 +276,7 @@ def _points_tables(period: Period) -> tuple[Table, Table]:
         .order_by()
     )
 
-    def rows(values: Iterable[dict[str, Any]]) -> list[list[Any]]:
+    def rows(values: Iterable[Any]) -> list[list[Any]]:
         # Sources and wallet debits are negative amounts: the points issued or spent are -sum.
         found = [[reason_label(row["transfer__reason"]), -int(row["points"])] for row in values]
         return sorted(found, key=lambda row: (-row[1], row[0]))
@@ -395,8 +395,8 @@ def _categories_table(period: Period) -> Table:
 
 def _moderation_table(period: Period) -> tuple[Table, int, int]:
     new = _in(period, "created_at")
-    reports = {
-        row["reason"]: row
+    reports: dict[str, dict[str, Any]] = {
+        row["reason"]: dict(row)
         for row in Report.objects.values("reason")
         .annotate(
             open=Count("id", filter=Q(status=ReportStatus.OPEN)),
@@ -404,8 +404,8 @@ def _moderation_table(period: Period) -> tuple[Table, int, int]:
         )
         .order_by()
     }
-    tickets = {
-        row["category"]: row
+    tickets: dict[str, dict[str, Any]] = {
+        row["category"]: dict(row)
         for row in Ticket.objects.values("category")
         .annotate(
             open=Count("id", filter=Q(status__in=UNRESOLVED_TICKET_STATUSES)),
@@ -415,11 +415,11 @@ def _moderation_table(period: Period) -> tuple[Table, int, int]:
     }
     rows: list[list[Any]] = []
     for reason in ReportReason:
-        row = reports.get(reason.value, {})
-        rows.append([_("Report"), str(reason.label), row.get("open", 0), row.get("new", 0)])
+        found = reports.get(reason.value, {})
+        rows.append([_("Report"), str(reason.label), found.get("open", 0), found.get("new", 0)])
     for category in TicketCategory:
-        row = tickets.get(category.value, {})
-        rows.append([_("Ticket"), str(category.label), row.get("open", 0), row.get("new", 0)])
+        found = tickets.get(category.value, {})
+        rows.append([_("Ticket"), str(category.label), found.get("open", 0), found.get("new", 0)])
     open_reports = sum(row["open"] for row in reports.values())
     open_tickets = sum(row["open"] for row in tickets.values())
     table = Table(

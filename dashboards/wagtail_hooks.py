@@ -20,7 +20,7 @@ from django import forms
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -61,7 +61,7 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, last = data.get("date_from"), data.get("date_to")
         for name, value in (("date_from", first), ("date_to", last)):
             if value is not None and not FIRST_DATE <= value <= LAST_DATE:
@@ -116,7 +116,7 @@ class AnalyticsView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Analytics")
     header_icon = "clipboard-list"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.has_perm(VIEW_ANALYTICS):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
