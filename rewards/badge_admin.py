@@ -92,11 +92,9 @@ register_permission_policy(
 )
 register_permission_policy(
     BadgeAward,
-    StaffRolePolicy(
-        BadgeAward,
-        roles={"change": STAFF, "view": STAFF},
-        refused={"add", "delete"},
-    ),
+    # Awards change only through the award and revoke views (``badge_can_manage``): the policy
+    # never grants a write, so Wagtail builds no edit or delete link to routes that do not exist.
+    StaffRolePolicy(BadgeAward, roles={"view": STAFF}, refused={"add", "change", "delete"}),
 )
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import filters, generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -72,7 +72,10 @@ class AchievementListView(generics.ListAPIView):
 
     permission_classes = [ReadAnyoneWriteSignedIn]
     serializer_class = AchievementSerializer
-    filter_backends: list = []
+    filter_backends = [filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ["slug", "name_en", "name_ar", "description_en", "description_ar"]
+    ordering_fields = ["sort_order", "created_at", "slug"]
+    ordering = ["sort_order", "id"]
 
     def get_queryset(self):
         # Built per request: the badge names follow the request's language (modeltranslation).
@@ -87,12 +90,13 @@ class AchievementListView(generics.ListAPIView):
             "their progress: the counter's `value`, the `earned_at` of each tier they hold, "
             "`earned_tier`, the `next_tier` and its `next_threshold`, and `percent` towards it. "
             "Anonymous callers get the same list with the progress fields null. Names and "
-            "descriptions follow `Accept-Language`."
+            "descriptions follow `Accept-Language`. `search` looks in the slug, names and "
+            "descriptions; `ordering` by `sort_order` (the default), `created_at` or `slug`."
         ),
         tags=["achievements"],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         user_id = request.user.pk if request.user.is_authenticated else None
         rows = [item.as_dict() for item in badges.badges_progress(badges=page, user_id=user_id)]
         return self.get_paginated_response(AchievementSerializer(rows, many=True).data)

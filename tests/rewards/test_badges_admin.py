@@ -86,9 +86,13 @@ def test_a_moderator_awards_and_revokes_through_the_admin(client):
     award = BadgeAward.objects.get()
     revoked = client.post(f"/admin/badge_awards/revoke/{award.pk}/", {"reason": "Mistake"})
 
+    listed = client.get("/admin/badge_awards/")
+    inspected = client.get(f"/admin/badge_awards/inspect/{award.pk}/")
+
     # then
     assert listing.status_code == 200
     assert (awarded.status_code, revoked.status_code) == (302, 302)
+    assert (listed.status_code, inspected.status_code) == (200, 200)
     award.refresh_from_db()
     assert (award.user, award.awarded_by, award.revoked_by) == (member, moderator, moderator)
     assert list(ModelLogEntry.objects.order_by("id").values_list("action", flat=True)) == [

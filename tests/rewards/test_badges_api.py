@@ -239,3 +239,14 @@ def test_the_public_profile_shows_the_members_badges():
     assert [(row["slug"], row["name"], row["tier"]) for row in body["sections"]["badges"]] == [
         ("teacher", "Teacher", "bronze")
     ]
+
+
+def test_search_and_ordering_narrow_and_sort_the_list():
+    make_badge(slug="teacher", name_en="Teacher", name_ar="المعلّم")
+    make_badge(slug="learner", name_en="Learner")
+
+    found = _client().get(URL, {"search": "المعلّم"}).json()["results"]
+    ordered = _client().get(URL, {"ordering": "slug"}).json()["results"]
+
+    assert [row["slug"] for row in found] == ["teacher"]
+    assert [row["slug"] for row in ordered] == ["learner", "teacher"]
