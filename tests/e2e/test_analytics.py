@@ -28,7 +28,7 @@ def figures(live_server_url):
 
 
 def test_staff_read_the_analytics_in_english_and_arabic(
-    new_context, demo_users, figures, axe_check
+    new_context, demo_users, figures, axe_check, screenshot
 ):
     # given an administrator in the admin
     page = new_context(demo_users.admin).new_page()
@@ -57,3 +57,4 @@ def test_staff_read_the_analytics_in_english_and_arabic(
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "موسيقى" in page.locator('[data-table="categories"]').inner_text()
     axe_check(page)
+    screenshot(page, "admin-analytics-ar")
