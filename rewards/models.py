@@ -612,12 +612,14 @@ class LeaderboardScore(models.Model):
             ),
         ]
         indexes = [
+            # Only ranked rows (score not null); SQLite refuses NULLS LAST in an index.
             models.Index(
                 "metric",
                 "period",
-                models.F("score").desc(nulls_last=True),
+                models.F("score").desc(),
                 "user",
                 name="rewards_leaderboard_rank",
+                condition=Q(score__isnull=False),
             ),
         ]
 

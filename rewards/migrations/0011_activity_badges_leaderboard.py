@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'leaderboard score',
                 'verbose_name_plural': 'leaderboard scores',
-                'indexes': [models.Index(models.F('metric'), models.F('period'), models.OrderBy(models.F('score'), descending=True, nulls_last=True), models.F('user'), name='rewards_leaderboard_rank')],
+                'indexes': [models.Index(models.F('metric'), models.F('period'), models.OrderBy(models.F('score'), descending=True), models.F('user'), condition=models.Q(('score__isnull', False)), name='rewards_leaderboard_rank')],
                 'constraints': [models.UniqueConstraint(fields=('metric', 'period', 'user'), name='rewards_leaderboardscore_one')],
             },
         ),
