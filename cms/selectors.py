@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Page, Site
 
-from marketplace.models import Offer, OfferStatus
+from marketplace.models import Offer
+from marketplace.selectors import offer_listed_q
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def sitemap_entry_list(*, site: Site, root_url: str) -> list[SitemapEntry]:
     """The site's public addresses: Wagtail pages in both locales, active offers, and the
     profiles of members who list at least one of them."""
     entries = _page_entries(site, root_url)
-    offers = Offer.objects.filter(status=OfferStatus.ACTIVE).order_by("pk")
+    offers = Offer.objects.filter(offer_listed_q()).order_by("pk")
     entries += _localized_entries(
         root_url, "marketplace:offer_detail", list(offers.values_list("pk", "updated_at"))
     )

@@ -112,7 +112,7 @@ def swap_create(
                 fields={"responder_id": [_("The responder must be the offer's owner.")]}
             )
         responder = offer.owner
-        if offer.status != "active":
+        if offer.status != "active" or offer.is_expired:
             raise ValidationFailed(fields={"offer_id": [_("This offer is not available.")]})
     if responder is None:
         raise ValidationFailed(fields={"responder_id": [_("Choose who the session is with.")]})

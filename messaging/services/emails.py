@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,16 @@ def _send_mail(*, recipient: User, subject: str, template: str, context: dict[st
     mail.send()
 
 
+def _email_template(kind: str) -> str:
+    """A kind's own e-mail (``messaging/email/<kind>.txt`` and ``.html``, e.g. with a button),
+    or the generic one."""
+    try:
+        get_template(f"messaging/email/{kind}.txt")
+    except TemplateDoesNotExist:
+        return "notification"
+    return kind
+
+
 def notification_email_send(
     *, recipient: User, kind: str, context: dict[str, Any], notification: Notification | None
 ) -> bool:
@@ -66,8 +77,8 @@ def notification_email_send(
         _send_mail(
             recipient=recipient,
             subject=title,
-            template="notification",
-            context={"title": title, "body": body, "kind": kind},
+            template=_email_template(kind),
+            context={**context, "title": title, "body": body, "kind": kind},
         )
     except Exception:
         # A failed send leaves nothing claimed: the next delivery or retry sends it.
