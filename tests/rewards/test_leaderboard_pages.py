@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from rewards import leaderboard_views
-from rewards.leaderboard import leaderboard_on_events
+from rewards.leaderboard import LeaderboardUnavailable, leaderboard_on_events
 from rewards.models import ActivityEvent, Counter
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,18 @@ def test_query_count_does_not_grow_with_the_rows(client, django_assert_num_queri
 
     # then
     assert len(response.context["rows"]) == size
+
+
+def test_redis_down_shows_a_notice_not_an_error_page(client, settings):
+    # given Redis configured but unreachable
+    settings.LEADERBOARD_BACKEND = "redis"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    # when
+    response = client.get("/ar/leaderboard/")
+
+    # then the frame renders with the reason, in the page's language
+    assert response.status_code == 503
+    with translation.override("ar"):
+        assert response.context["unavailable"] == str(LeaderboardUnavailable.default_message)
+    assert 'class="notice notice-error"' in response.content.decode()
