@@ -19,6 +19,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,7 +31,7 @@ from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
@@ -138,11 +139,31 @@ class BadgeDefinitionForm(WagtailAdminModelForm):
         return data
 
 
+class _BackfillOnSave:
+    """After a badge is saved, award it to members whose counters already reached a tier."""
+
+    def save_instance(self) -> BadgeDefinition:
+        badge = super().save_instance()  # type: ignore[misc]
+        badge_id = badge.pk
+        transaction.on_commit(lambda: badges.badge_backfill_task.delay(badge_id))
+        return badge
+
+
+class BadgeCreateView(_BackfillOnSave, CreateView):
+    pass
+
+
+class BadgeEditView(_BackfillOnSave, EditView):
+    pass
+
+
 class BadgeDefinitionViewSet(ModelViewSet):
     model = BadgeDefinition
     name = "badges"
     icon = "pick"
     menu_label = _("Badges")
+    add_view_class = BadgeCreateView
+    edit_view_class = BadgeEditView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = [

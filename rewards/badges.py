@@ -148,6 +148,65 @@ def _award_insert(
     return award
 
 
+def badge_backfill(*, badge_id: int, batch_size: int = 500) -> int:
+    """Award ``badge``'s tiers to members whose counter already reached them; return how many.
+
+    For a badge created or changed after members passed its thresholds (the counters only award
+    crossings). Each member in a transaction of its own, in counter-row order, under that row's
+    lock (``FOR NO KEY UPDATE``), the same lock ``activity_record`` takes: an event counted
+    meanwhile queues behind us and sees the award. Awards already held are skipped (and the
+    partial unique constraint backs that).
+    """
+    badge = BadgeDefinition.objects.filter(pk=badge_id, active=True).first()
+    if badge is None or not badge.counter:
+        return 0
+    steps = [step for step in badge_tiers(badge) if step.threshold is not None]
+    if not steps:
+        return 0
+    lowest = steps[0].threshold
+    awarded = 0
+    last_id = 0
+    while True:
+        rows = list(
+            ActivityCounter.objects.filter(counter=badge.counter, value__gte=lowest, pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not rows:
+            return awarded
+        for counter_id in rows:
+            with transaction.atomic():
+                row = (
+                    ActivityCounter.objects.select_for_update(no_key=True)
+                    .filter(pk=counter_id)
+                    .first()
+                )
+                if row is None:
+                    continue
+                held = set(
+                    BadgeAward.objects.filter(
+                        user_id=row.user_id, badge=badge, revoked_at__isnull=True
+                    ).values_list("tier", flat=True)
+                )
+                for step in steps:
+                    if step.threshold <= row.value and step.tier not in held:
+                        created = _award_insert(
+                            user_id=row.user_id,
+                            badge=badge,
+                            tier=step.tier,
+                            counter_value=row.value,
+                            awarded_by=None,
+                        )
+                        awarded += created is not None
+        last_id = rows[-1]
+
+
+@shared_task(name="rewards.badge_backfill_task")
+def badge_backfill_task(badge_id: int) -> int:
+    """``badge_backfill`` from a worker (enqueued after a badge is saved in the admin)."""
+    return badge_backfill(badge_id=badge_id)
+
+
 # --- after commit: the reward and the notification ----------------------------------------------
 
 

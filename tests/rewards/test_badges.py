@@ -12,7 +12,7 @@ from wagtail.models import ModelLogEntry
 from core.exceptions import Forbidden, ValidationFailed
 from messaging.models import Notification
 from rewards import badges
-from rewards.models import BadgeAward, Counter, LedgerAccount, Reason, Transfer
+from rewards.models import ActivityCounter, BadgeAward, Counter, LedgerAccount, Reason, Transfer
 from rewards.selectors import wallet_balance
 from tests.accounts.factories import UserFactory
 from tests.rewards.factories import badge_staff, balances, make_badge
@@ -357,3 +357,25 @@ def test_recording_activity_earns_the_badge_once_with_its_reward(
     assert _held(member) == [("teacher", "bronze")]
     assert BadgeAward.objects.get().counter_value == 2
     assert wallet_balance(user=member) == before + 3
+
+
+def test_a_badge_defined_later_is_backfilled_to_members_already_past_its_tiers(
+    django_capture_on_commit_callbacks,
+):
+    # given members whose counters moved before the badge existed, one already holding bronze
+    ahead, behind, holder = UserFactory(), UserFactory(), UserFactory()
+    for member, value in ((ahead, 6), (behind, 0), (holder, 2)):
+        ActivityCounter.objects.create(user=member, counter=Counter.SESSIONS_TAUGHT, value=value)
+    badge = make_badge(slug="teacher")
+    badges.badge_award(user=holder, badge=badge, by=badge_staff(), reason="Early")
+
+    # when it is backfilled twice
+    with django_capture_on_commit_callbacks(execute=True):
+        first = badges.badge_backfill(badge_id=badge.pk, batch_size=1)
+    second = badges.badge_backfill(badge_id=badge.pk)
+
+    # then
+    assert (first, second) == (2, 0)
+    assert _held(ahead) == [("teacher", "bronze"), ("teacher", "silver")]
+    assert _held(behind) == []
+    assert _held(holder) == [("teacher", "bronze")]

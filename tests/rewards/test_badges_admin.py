@@ -8,43 +8,49 @@ from wagtail.models import ModelLogEntry
 
 from accounts.roles import Role
 from rewards import badges
-from rewards.models import BadgeAward, BadgeDefinition
+from rewards.models import ActivityCounter, BadgeAward, BadgeDefinition, Counter
 from tests.accounts.factories import UserFactory, user_with_role
 from tests.rewards.factories import badge_staff, make_badge
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_administrator_creates_a_bilingual_badge(client):
-    # given
+def test_an_administrator_creates_a_bilingual_badge_and_it_is_backfilled(
+    client, django_capture_on_commit_callbacks
+):
+    # given a member who already taught three sessions
     client.force_login(badge_staff())
+    member = UserFactory()
+    ActivityCounter.objects.create(user=member, counter=Counter.SESSIONS_TAUGHT, value=3)
 
     # when
-    response = client.post(
-        "/admin/badges/new/",
-        {
-            "slug": "mentor",
-            "name_en": "Mentor",
-            "name_ar": "المرشد",
-            "description_en": "Guides newcomers.",
-            "description_ar": "يرشد الأعضاء الجدد.",
-            "icon": "star",
-            "counter": "sessions_taught",
-            "threshold_bronze": "2",
-            "threshold_silver": "6",
-            "threshold_gold": "",
-            "reward_bronze": "5",
-            "reward_silver": "10",
-            "reward_gold": "0",
-            "active": "on",
-            "sort_order": "1",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/badges/new/",
+            {
+                "slug": "mentor",
+                "name_en": "Mentor",
+                "name_ar": "المرشد",
+                "description_en": "Guides newcomers.",
+                "description_ar": "يرشد الأعضاء الجدد.",
+                "icon": "star",
+                "counter": "sessions_taught",
+                "threshold_bronze": "2",
+                "threshold_silver": "6",
+                "threshold_gold": "",
+                "reward_bronze": "5",
+                "reward_silver": "10",
+                "reward_gold": "0",
+                "active": "on",
+                "sort_order": "1",
+            },
+        )
 
     # then
     assert response.status_code == 302, response.content.decode()[:2000]
     badge = BadgeDefinition.objects.get(slug="mentor")
     assert (badge.name_en, badge.name_ar, badge.threshold_silver) == ("Mentor", "المرشد", 6)
+    assert list(member.badge_awards.values_list("tier", flat=True)) == ["bronze"]
 
 
 def test_thresholds_must_rise_and_a_counter_badge_needs_bronze(client):
