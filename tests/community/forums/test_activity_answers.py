@@ -7,6 +7,7 @@ import pytest
 
 from community.forums import selectors, services
 from rewards.models import ActivityCounter
+from tests.accounts.factories import UserFactory
 from tests.community.forums.factories import moderator, reply, thread
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,10 @@ def accepted(user) -> int | None:
     )
 
 
-def test_marking_changing_and_clearing_the_answer_moves_the_authors_counts():
+def test_marking_changing_and_clearing_the_answer_moves_the_authors_counts_not_a_self_answer():
     # given a thread with two replies
     started = thread()
-    first, second = reply(started), reply(started)
+    first, second = reply(started, author=UserFactory()), reply(started, author=UserFactory())
 
     # when the author marks the first, marks it again, then switches to the second
     services.thread_mark_answer(thread=started, actor=started.author, post=first)
@@ -40,11 +41,19 @@ def test_marking_changing_and_clearing_the_answer_moves_the_authors_counts():
     assert (accepted(first.author), accepted(second.author)) == (1, 0)
     assert selectors.activity_answers_accepted() == {first.author_id: 1}
 
+    # and when the author answers themself, that answer counts for nobody
+    own = reply(started, author=started.author)
+    services.thread_mark_answer(thread=started, actor=started.author, post=own)
+    assert (accepted(first.author), accepted(started.author)) == (0, None)
+    assert selectors.activity_answers_accepted() == {}
+
 
 def test_an_answer_deleted_by_its_author_or_hidden_by_a_moderator_is_taken_back():
     # given two threads whose answers are marked
-    deleted_in, hidden_in = thread(), thread()
-    to_delete, to_hide = reply(deleted_in), reply(hidden_in)
+    author = thread().author
+    deleted_in, hidden_in = thread(author=author), thread(author=author, title="And then?")
+    to_delete = reply(deleted_in, author=UserFactory())
+    to_hide = reply(hidden_in, author=UserFactory())
     services.thread_mark_answer(thread=deleted_in, actor=deleted_in.author, post=to_delete)
     services.thread_mark_answer(thread=hidden_in, actor=hidden_in.author, post=to_hide)
 
@@ -54,17 +63,4 @@ def test_an_answer_deleted_by_its_author_or_hidden_by_a_moderator_is_taken_back(
 
     # then
     assert (accepted(to_delete.author), accepted(to_hide.author)) == (0, 0)
-    assert selectors.activity_answers_accepted() == {}
-
-
-def test_the_threads_author_answering_themself_is_not_counted():
-    # given
-    started = thread()
-    own = reply(started, author=started.author)
-
-    # when
-    services.thread_mark_answer(thread=started, actor=started.author, post=own)
-
-    # then
-    assert accepted(started.author) is None
     assert selectors.activity_answers_accepted() == {}
