@@ -22,7 +22,7 @@ One code path, two boards behind it (``leaderboard_board()``):
   ``LEADERBOARD_PERIOD_TTL_DAYS`` after their period ends.
 - ``TableBoard`` (no Redis): ``LeaderboardScore`` rows, changed by one multi-row
   ``INSERT ... ON CONFLICT DO UPDATE`` per batch (PostgreSQL and SQLite alike) and ranked through
-  the index ``(metric, period, score DESC NULLS LAST, user)``.
+  the partial index ``(metric, period, score DESC, user) WHERE score IS NOT NULL``.
 
 Members who are deleted leave every board at once (``accounts.extensions.on_user_deleted``);
 suspended members are dropped by the next rebuild and hidden from pages meanwhile.
@@ -41,7 +41,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -257,8 +257,9 @@ class TableBoard:
     def page(self, metric: str, period: str, offset: int, limit: int) -> list[Standing]:
         rows = (
             self._ranked(metric, period)
-            # The index's own order (score DESC NULLS LAST, user), so PostgreSQL reads it in order.
-            .order_by(F("score").desc(nulls_last=True), "user_id")
+            # The rank index's own order (score DESC, user; ranked rows only), so PostgreSQL
+            # reads the page off it instead of sorting the board.
+            .order_by("-score", "user_id")
             .values_list("user_id", "score")[offset : offset + limit]
         )
         return [
