@@ -221,6 +221,7 @@ def event_apply(*, gateway_name: str, event: GatewayEvent) -> bool:
     record.processed_at = timezone.now()
     record.save(update_fields=["payment", "processed_at"])
     _parked_apply(payment)
+    _activity_flush(payment)
     return True
 
 
@@ -291,8 +292,8 @@ def _transition(*, payment: Payment, event: GatewayEvent) -> None:
     changed: set[str] = set()
     _fill_ids(payment, event.payload, changed)
 
-    # Points credited by this event count as bought once every ledger movement of the event is
-    # done: the activity counters lock last (a refund arriving first credits, then takes back).
+    # Points credited by this event count as bought after its ledger movements (a refund arriving
+    # first credits, then takes back); ``_activity_flush`` records them after every event applied.
     credited = False
     if event.type == base.PAYMENT_SUCCEEDED:
         if payment.status in UNCAPTURED:
@@ -443,20 +444,31 @@ def _reverse_to(payment: Payment, target: int, changed: set[str]) -> None:
             payment.user_id,
         )
     # A refunded share was not bought, whether it came back from the wallet or the member spent
-    # it already (the shortfall): ``points_bought`` drops by all of it, once per step. After the
-    # ledger: the activity counters lock last.
+    # it already (the shortfall): ``points_bought`` drops by all of it, once per step.
     _activity_points_bought(payment, -due, source=f"{payment.reference}:reversed:{accounted}")
 
 
 def _activity_points_bought(payment: Payment, amount: int, *, source: str) -> None:
-    """Count (or take back) points the member bought. Expects the payment's row lock; the
-    activity counters lock last, after the ledger accounts."""
-    from rewards.activity import activity_record
+    """Note points the member bought (or that a refund took back) for ``_activity_flush``.
+
+    Kept on the payment until every ledger movement of the request is done (an event may apply
+    parked ones after it, each moving points): the activity counters lock last.
+    """
+    from rewards.activity import ActivityRecord
     from rewards.models import Counter
 
-    activity_record(
-        user_id=payment.user_id, counter=Counter.POINTS_BOUGHT, source=source, amount=amount
-    )
+    pending = payment.__dict__.setdefault("_activity_pending", [])
+    pending.append(ActivityRecord(payment.user_id, Counter.POINTS_BOUGHT, source, amount))
+
+
+def _activity_flush(payment: Payment) -> None:
+    """Record the points bought noted on ``payment``, in one call, after its ledger movements.
+    Expects the payment's row lock."""
+    from rewards.activity import activity_record_many
+
+    pending = payment.__dict__.pop("_activity_pending", [])
+    if pending:
+        activity_record_many(pending)
 
 
 def _money(payment: Payment) -> str:
@@ -513,4 +525,5 @@ def refunded_total_apply(*, payment: Payment, refunded: Decimal) -> Payment:
     _refunded_set(payment, min(total, payment.amount), changed)
     if changed:
         payment.save(update_fields=[*sorted(changed), "updated_at"])
+    _activity_flush(payment)
     return payment
