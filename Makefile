@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Two pytest-xdist workers (CI has two cores); each module runs whole on one worker
+# (tests/conftest.py). PYTEST_WORKERS= runs in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: help install run serve migrate seed test lint mypy mypy-baseline format check pytest bench messages lock lock-upgrade services-up services-down clean e2e-setup
 
@@ -80,7 +83,7 @@ $(AXE_JS): package.json package-lock.json
 e2e-setup: $(AXE_JS)
 
 pytest: install e2e-setup
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint check pytest
 

@@ -28,28 +28,59 @@ def _service_missing(marker: str) -> str | None:
     return None
 
 
-def _uses_database(item: pytest.Item) -> bool:
+def _is_transactional(item: pytest.Item) -> bool:
     fixtures = getattr(item, "fixturenames", ())
-    return item.get_closest_marker("django_db") is not None or any(
-        name in fixtures for name in ("db", "transactional_db", "live_server")
-    )
+    marker = item.get_closest_marker("django_db")
+    transactional = ("transactional_db", "live_server", "django_db_reset_sequences")
+    if any(name in fixtures for name in transactional):
+        return True
+    kwargs = marker.kwargs if marker else {}
+    return bool(kwargs.get("transaction") or kwargs.get("reset_sequences"))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the browser tests after every other database test (pytest-django has ordered them).
+    """The browser tests first.
 
-    They restore the migrations' rows (Wagtail tree, groups) by serialized rollback and leave an
-    empty database behind them (their flushes skip post_migrate), which the other transactional
-    tests, coming after a normal flush, do not expect. tests/e2e/conftest.py empties the database
-    before each restore, whatever ran before.
+    Every transactional test leaves the database as the migrations made it
+    (``pytest_runtest_teardown`` below), so no order is needed for correctness any more. With two
+    workers (``make test``: pytest-xdist, ``--dist loadfile``, a module is one unit of work, so its
+    module-scoped fixtures are built once) the browser tests, the slowest, start first rather than
+    leaving one worker alone with them at the end.
     """
     e2e = [item for item in items if "/tests/e2e/" in str(item.fspath)]
-    if not e2e:
-        return
     rest = [item for item in items if "/tests/e2e/" not in str(item.fspath)]
-    last_db = max((i for i, item in enumerate(rest) if _uses_database(item)), default=-1)
-    items[:] = rest[: last_db + 1] + e2e + rest[last_db + 1 :]
+    items[:] = e2e + rest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test's flush, put back the migrations' rows (Wagtail tree, role
+    groups, content types), so the next test finds the database as it was created."""
+    yield
+    # With no next test the session's fixtures are already gone (the test database dropped).
+    if nextitem is None or not _is_transactional(item) or not PRISTINE_DATABASE:
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if connection.vendor == "postgresql":
+            pristine_restore(connection)
+        else:
+            from django.core.management import call_command
+
+            call_command(
+                "flush",
+                interactive=False,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+                verbosity=0,
+            )
+            connection.creation.deserialize_db_from_string(PRISTINE_DATABASE[0])
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -62,6 +93,90 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if REQUIRE_SERVICES:
                 pytest.fail(f"{missing}; CI_REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
             pytest.skip(missing)
+
+
+# --- fast flushes and restores on PostgreSQL ------------------------------------------------------
+# Every transactional test (the browser tests, the concurrency and fault tests) ends with Django's
+# flush, a TRUNCATE of some 250 tables: each gets new files, about 3 s per test. Emptying small
+# tables with DELETE is a few milliseconds. The ledger's append-only triggers refuse a DELETE and
+# the foreign keys would want an order, so the flush runs as a replica session, which fires
+# neither (the test role is a superuser, as in CI). A flush that resets sequences keeps TRUNCATE.
+PRISTINE_SCHEMA = "pristine"
+
+
+def _delete_instead_of_truncate() -> None:
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [
+            "SET LOCAL session_replication_role = replica;",
+            *(f"DELETE FROM {self.quote_name(table)};" for table in tables),  # noqa: S608
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _delete_instead_of_truncate()
+
+
+def _tables_with_rows(connection) -> list[str]:
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {quote(table)})"  # noqa: S608
+                for table in sorted(tables)
+            )
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _pristine_snapshot(connection) -> None:
+    """Copy the migrations' rows into a schema of their own, for ``pristine_restore``."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {PRISTINE_SCHEMA} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {PRISTINE_SCHEMA}")
+        for table in _tables_with_rows(connection):
+            cursor.execute(
+                f"CREATE TABLE {PRISTINE_SCHEMA}.{quote(table)} AS "  # noqa: S608
+                f"SELECT * FROM {quote(table)}"
+            )
+
+
+def pristine_restore(connection) -> None:
+    """Empty every table and put back the rows the migrations made (PostgreSQL: a few ms).
+
+    Sequences are kept, so restored rows never collide with ids handed out later.
+    """
+    quote = connection.ops.quote_name
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            [PRISTINE_SCHEMA],
+        )
+        saved = [row[0] for row in cursor.fetchall()]
+    statements = [
+        "SET LOCAL session_replication_role = replica",
+        *(f"DELETE FROM {quote(table)}" for table in sorted(tables)),  # noqa: S608
+        *(
+            f"INSERT INTO {quote(table)} SELECT * FROM {PRISTINE_SCHEMA}.{quote(table)}"  # noqa: S608
+            for table in saved
+        ),
+    ]
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(";\n".join(statements))
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +192,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # holds them, for the browser tests to start from (tests/e2e/conftest.py).
     with django_db_blocker.unblock():
         PRISTINE_DATABASE.append(connection.creation.serialize_db_to_string())
+        if connection.vendor == "postgresql":
+            _pristine_snapshot(connection)
     yield
 
     if connection.vendor == "postgresql":

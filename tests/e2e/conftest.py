@@ -137,17 +137,20 @@ def _database_emptied(transactional_db: None, django_db_blocker: Any) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tests.conftest import PRISTINE_DATABASE
+    from tests.conftest import PRISTINE_DATABASE, pristine_restore
 
     with django_db_blocker.unblock():
-        call_command(
-            "flush",
-            interactive=False,
-            inhibit_post_migrate=True,
-            reset_sequences=False,
-            verbosity=0,
-        )
-        connection.creation.deserialize_db_from_string(PRISTINE_DATABASE[0])
+        if connection.vendor == "postgresql":
+            pristine_restore(connection)
+        else:
+            call_command(
+                "flush",
+                interactive=False,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+                verbosity=0,
+            )
+            connection.creation.deserialize_db_from_string(PRISTINE_DATABASE[0])
     ContentType.objects.clear_cache()
 
 
