@@ -19,5 +19,10 @@ def badge_gallery(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rewards/badges.html",
-        {"rows": rows, "signed_in": user_id is not None, "earned_count": earned},
+        {
+            "rows": rows,
+            "signed_in": user_id is not None,
+            "earned_count": earned,
+            "nav_section": "badges",
+        },
     )

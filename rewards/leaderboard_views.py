@@ -90,6 +90,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         ],
         "query": urlencode({"metric": metric, "period": period}),
         "rating_minimum": min_reviews(),
+        "nav_section": "leaderboard",
     }
     try:
         board = leaderboard_page(

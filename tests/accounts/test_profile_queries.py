@@ -29,13 +29,13 @@ def test_profile_reads_the_user_row_once(api_client):
 
 def test_profile_query_count_is_pinned(api_client, django_assert_num_queries):
     # given: the user row (with role and e-mail verification), the points balance, the skills,
-    # and on a cold cache billing's one subscription read (premium rate, profile status and badge
-    # share it; billing/subscriptions.py, subscription_facts)
+    # on a cold cache billing's one subscription read (premium rate, profile status and badge
+    # share it; billing/subscriptions.py, subscription_facts), and the badges section (one query)
     user = UserFactory()
     api_client.credentials(HTTP_AUTHORIZATION=bearer(user))
 
     # when / then
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = api_client.get(URL)
     assert response.status_code == 200
 

@@ -44,6 +44,8 @@ def test_anonymous_frame_has_landmarks_skip_link_and_sign_in(client):
         "/en/categories/",
         "/en/forums/",
         "/en/events/",
+        "/en/leaderboard/",
+        "/en/badges/",
         "/en/help/",
     ]
     assert 'href="/en/accounts/login/"' in html
@@ -65,6 +67,8 @@ def test_signed_in_frame_has_member_navigation_and_account_menu(client):
         "/ar/categories/",
         "/ar/forums/",
         "/ar/events/",
+        "/ar/leaderboard/",
+        "/ar/badges/",
         "/ar/help/",
         "/ar/me/",
         "/ar/me/swaps/",

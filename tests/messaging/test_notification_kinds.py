@@ -37,6 +37,8 @@ API_KINDS = [
     "event_promotion_skipped",
     "event_cancelled",
     "ticket_reply",
+    "offer_expiring",
+    "weekly_digest",
 ]
 
 
