@@ -50,3 +50,13 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.week:%G-W%V} {self.status}"
+
+
+class Analytics(models.Model):
+    """No table: holds the staff analytics' permission, ``dashboards.view_analytics``
+    (dashboards/wagtail_hooks.py). Migration 0002 grants it to administrators and moderators."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [("view_analytics", _("Can view the staff analytics"))]
