@@ -60,3 +60,6 @@ class Analytics(models.Model):
         managed = False
         default_permissions = ()
         permissions = [("view_analytics", _("Can view the staff analytics"))]
+
+    def __str__(self) -> str:
+        return "analytics"
