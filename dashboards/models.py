@@ -54,7 +54,7 @@ class DigestDelivery(models.Model):
 
 class Analytics(models.Model):
     """No table: holds the staff analytics' permission, ``dashboards.view_analytics``
-    (dashboards/wagtail_hooks.py). Migration 0002 grants it to administrators and moderators."""
+    (dashboards/wagtail_hooks.py). Migration 0002 grants it to administrators."""
 
     class Meta:
         managed = False

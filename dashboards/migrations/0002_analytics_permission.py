@@ -3,11 +3,11 @@
 from django.db import migrations, models
 
 
-GROUPS = ("Administrators", "Moderators")
+GROUPS = ("Administrators",)
 
 
 def grant(apps, schema_editor):
-    """Staff roles see the analytics (created here: post_migrate has not run on a fresh database)."""
+    """Administrators see the analytics (created here: post_migrate has not run on a fresh database)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")

@@ -238,12 +238,22 @@ def hooks_fixture():
     from accounts import extensions
     from config.api import throttling
 
+    # Restored as they were, not emptied: BillingConfig.ready registered them for the whole
+    # process, and a later test (a profile's or the throttle's query count) counts on them.
+    before = (
+        throttling._premium_check,
+        extensions._subscription_status,
+        extensions._profile_sections.get("premium"),
+    )
     subscriptions.hooks_register()
     subscription_views.premium_rate_register()
     yield
-    throttling.set_premium_check(None)
-    extensions._subscription_status = None
-    extensions._profile_sections.pop("premium", None)
+    throttling.set_premium_check(before[0])
+    extensions._subscription_status = before[1]
+    if before[2] is None:
+        extensions._profile_sections.pop("premium", None)
+    else:
+        extensions._profile_sections["premium"] = before[2]
 
 
 @pytest.fixture(name="fake_stripe")

@@ -16,7 +16,9 @@ from tests.marketplace.factories import SlotFactory, make_expert, make_offer
 
 pytestmark = pytest.mark.e2e
 
-ALL_DAY = (dt.time(0, 0), dt.time(23, 59))
+# 00:00 to 00:00 is the whole day (an end at midnight means 24:00), so a session starting a few
+# minutes from now is bookable at any hour, also across midnight.
+ALL_DAY = (dt.time(0, 0), dt.time(0, 0))
 
 LANGUAGES = ("en", "ar")
 VIEWPORTS = ("desktop", "mobile")
