@@ -25,7 +25,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -756,8 +756,36 @@ def _google_new_user(identity: GoogleIdentity, email: str) -> tuple[User, bool]:
     return user, True
 
 
-@transaction.atomic
+# PostgreSQL's SQLSTATE for "deadlock detected": the server aborted one transaction of a cycle.
+DEADLOCK_DETECTED = "40P01"
+GOOGLE_SIGN_IN_ATTEMPTS = 3
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
 def google_sign_in(
+    *, identity: GoogleIdentity, tokens: GoogleTokens | None = None
+) -> tuple[User, bool]:
+    """``_google_sign_in`` in its own transaction, tried again when PostgreSQL breaks a deadlock.
+
+    Simultaneous first sign-ins of one Google account each insert the member, the onboarding
+    rows (wallet, signup bonus) and the link; under load PostgreSQL can find a lock cycle
+    between them and abort one transaction. Everything it did is rolled back, so running it again
+    is safe, and it then finds the account the other one made.
+    """
+    for attempt in range(1, GOOGLE_SIGN_IN_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _google_sign_in(identity=identity, tokens=tokens)
+        except OperationalError as error:
+            if attempt == GOOGLE_SIGN_IN_ATTEMPTS or not _is_deadlock(error):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _google_sign_in(
     *, identity: GoogleIdentity, tokens: GoogleTokens | None = None
 ) -> tuple[User, bool]:
     """Sign in with a verified Google identity: find, link or create the account.

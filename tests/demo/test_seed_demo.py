@@ -13,7 +13,10 @@ def _row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if not model._meta.proxy and model._meta.app_label not in {"sessions"}
+        # (unmanaged models have no table: dashboards.Analytics only holds a permission)
+        if not model._meta.proxy
+        and model._meta.managed
+        and model._meta.app_label not in {"sessions"}
     }
 
 

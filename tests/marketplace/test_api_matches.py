@@ -183,8 +183,9 @@ def test_list_query_count_does_not_grow(auth_client, user, django_assert_max_num
         a, b = sorted((user.pk, other.pk))
         Match.objects.create(user_a_id=a, user_b_id=b, compatibility_score=50)
 
-    # the authenticated user, their permissions (view_match), the count, the page
-    with django_assert_max_num_queries(5):
+    # the authenticated user, their subscription facts (billing, cold cache), their permissions
+    # (view_match), the count, the page
+    with django_assert_max_num_queries(6):
         response = auth_client.get(URL, {"page_size": 12})
 
     assert response.json()["count"] == 12
