@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# Two pytest-xdist workers (CI has two cores); each module runs whole on one worker
-# (tests/conftest.py). PYTEST_WORKERS= runs in one process.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
+# Two pytest-xdist workers (CI has two cores), tests dealt one by one (tests/conftest.py).
+# Not --dist loadfile: schemathesis' cases share one node id per test function, and loadfile
+# keeps one item per node id, so the contract fuzzing would silently shrink to two cases.
+# PYTEST_WORKERS= runs in one process.
+PYTEST_WORKERS ?= -n 2 --dist load
 
 .PHONY: help install run serve migrate seed test lint mypy mypy-baseline format check pytest bench messages lock lock-upgrade services-up services-down clean e2e-setup
 

@@ -44,9 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     Every transactional test leaves the database as the migrations made it
     (``pytest_runtest_teardown`` below), so no order is needed for correctness any more. With two
-    workers (``make test``: pytest-xdist, ``--dist loadfile``, a module is one unit of work, so its
-    module-scoped fixtures are built once) the browser tests, the slowest, start first rather than
-    leaving one worker alone with them at the end.
+    workers (``make test``: pytest-xdist, ``--dist load``) the browser tests, the slowest, start
+    first rather than leaving one worker alone with them at the end.
     """
     e2e = [item for item in items if "/tests/e2e/" in str(item.fspath)]
     rest = [item for item in items if "/tests/e2e/" not in str(item.fspath)]
