@@ -86,3 +86,22 @@ def unread_message(me, other, content: str = "Hello") -> None:
 
 def unread_notification(me) -> Notification:
     return Notification.objects.create(recipient=me, kind="swap_requested", title="A request")
+
+
+def dashboard_filled(me, *, rounds: int, slug_prefix: str) -> None:
+    """``rounds`` of everything the dashboard shows: a session, requests both ways, a badge, a
+    match, an unread message and notification (the query-count tests compare 1 round with 4)."""
+    from tests.accounts.factories import UserFactory
+    from tests.exchanges.factories import expert
+
+    teacher = expert()
+    offer = OfferFactory(owner=teacher)
+    for index in range(rounds):
+        upcoming_session(me, hours=20 + 5 * index, with_call=True, offer=offer)
+        pending_request(requester=UserFactory(), responder=me, hours=200 + 5 * index)
+        pending_request(requester=me, responder=teacher, hours=400 + 5 * index)
+        badge_award(me, slug=f"{slug_prefix}-{rounds}-{index}")
+        friend = UserFactory()
+        match_with(me, friend, score=50 + index)
+        unread_message(me, friend)
+        unread_notification(me)

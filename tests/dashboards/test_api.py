@@ -18,13 +18,14 @@ from tests.api_fuzz.conftest import changed_tables, fingerprint
 from tests.conftest import bearer
 from tests.dashboards.factories import (
     badge_award,
+    dashboard_filled,
     match_with,
     pending_request,
     unread_message,
     unread_notification,
     upcoming_session,
 )
-from tests.exchanges.factories import OfferFactory, SwapFactory, expert
+from tests.exchanges.factories import SwapFactory, expert
 from tests.rewards.factories import funded_user
 
 pytestmark = pytest.mark.django_db
@@ -211,24 +212,10 @@ def test_the_seed_path_without_the_slash_is_served_too():
     assert response.json()["completed_swaps"] == 0
 
 
-def _fill(me, rounds: int) -> None:
-    teacher = expert()
-    offer = OfferFactory(owner=teacher)
-    for index in range(rounds):
-        upcoming_session(me, hours=20 + 5 * index, with_call=True, offer=offer)
-        pending_request(requester=UserFactory(), responder=me, hours=200 + 5 * index)
-        pending_request(requester=me, responder=teacher, hours=400 + 5 * index)
-        badge_award(me, slug=f"badge-{rounds}-{index}")
-        friend = UserFactory()
-        match_with(me, friend, score=50 + index)
-        unread_message(me, friend)
-        unread_notification(me)
-
-
 def test_the_query_count_does_not_grow_with_the_data(django_assert_num_queries):
     # given a member with one of everything, whose first request warmed the caches
     me = funded_user(10)
-    _fill(me, 1)
+    dashboard_filled(me, rounds=1, slug_prefix="badge")
     client = _client(me)
     assert client.get(URL).status_code == 200
     with CaptureQueriesContext(connection) as few:
@@ -236,7 +223,7 @@ def test_the_query_count_does_not_grow_with_the_data(django_assert_num_queries):
     # the user, 10 reads of the selector, what the leaderboard's table reads without Redis
     assert len(few.captured_queries) <= 13
     # and then several of everything
-    _fill(me, 4)
+    dashboard_filled(me, rounds=4, slug_prefix="badge")
     # when / then: the same number of queries
     with django_assert_num_queries(len(few.captured_queries)):
         body = client.get(URL).json()

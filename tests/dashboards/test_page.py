@@ -15,13 +15,11 @@ from rewards.models import Tier
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
 from tests.dashboards.factories import (
     badge_award,
+    dashboard_filled,
     match_with,
     pending_request,
-    unread_message,
-    unread_notification,
-    upcoming_session,
 )
-from tests.exchanges.factories import OfferFactory, SwapFactory, at, expert
+from tests.exchanges.factories import SwapFactory, at, expert
 from tests.rewards.factories import funded_user
 
 pytestmark = pytest.mark.django_db
@@ -136,24 +134,10 @@ def test_dashboard_in_arabic_is_rtl_and_in_the_members_zone(client):
     assert "2031-01-06T12:00:00+02:00" in html
 
 
-def _fill(me, rounds: int) -> None:
-    teacher = expert()
-    offer = OfferFactory(owner=teacher)
-    for index in range(rounds):
-        upcoming_session(me, hours=20 + 5 * index, with_call=True, offer=offer)
-        pending_request(requester=UserFactory(), responder=me, hours=200 + 5 * index)
-        pending_request(requester=me, responder=teacher, hours=400 + 5 * index)
-        badge_award(me, slug=f"page-{rounds}-{index}")
-        friend = UserFactory()
-        match_with(me, friend, score=50 + index)
-        unread_message(me, friend)
-        unread_notification(me)
-
-
 def test_the_query_count_does_not_grow_in_either_language(client, django_assert_num_queries):
     # given a member with one of everything, whose first visits warmed the caches
     me = funded_user(10)
-    _fill(me, 1)
+    dashboard_filled(me, rounds=1, slug_prefix="page")
     client.force_login(me)
     few = {}
     for language in ("en", "ar"):
@@ -162,7 +146,7 @@ def test_the_query_count_does_not_grow_in_either_language(client, django_assert_
             client.get(f"/{language}/me/")
         few[language] = len(captured.captured_queries)
     # and then several of everything
-    _fill(me, 4)
+    dashboard_filled(me, rounds=4, slug_prefix="page")
     for language in ("en", "ar"):
         # when / then
         with django_assert_num_queries(few[language]):
