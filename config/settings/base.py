@@ -118,6 +118,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.request_timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # --- database unavailable (h3) --- a pool timeout or PostgreSQL down answers a plain 503 page
+    # (the API's exception handler answers its own views): config/unavailable.py.
+    "config.unavailable.DatabaseUnavailableMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.SiteLocaleMiddleware",
@@ -161,7 +164,11 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
-            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+            # --- database unavailable (h3) --- seconds a request waits for a connection before
+            # it answers 503 (config/unavailable.py): a few, not psycopg's 30, so a down or
+            # saturated database is told to clients fast. WEB_THREADS <= DATABASE_POOL_MAX
+            # (deploy/gunicorn.conf.py refuses to start otherwise).
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
