@@ -24,6 +24,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from config.unavailable import RETRY_AFTER_SECONDS, database_unavailable, unavailable_message
 from core.exceptions import ApplicationError
 
 logger = logging.getLogger("skillswap.api")
@@ -109,6 +110,16 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )
 
+    if not isinstance(exc, exceptions.APIException) and database_unavailable(exc):
+        # The pool timed out or PostgreSQL is down: try again shortly (config/unavailable.py).
+        logger.warning("Database unavailable: %s", exc)
+        set_rollback()
+        return Response(
+            error_body("service_unavailable", unavailable_message()),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled API exception", exc_info=exc)
         set_rollback()
@@ -170,6 +181,17 @@ def api_error_response(
         status=status_code,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def api_unavailable_response(request: HttpRequest) -> JsonResponse:
+    """503 in the error shape, with Retry-After: the database cannot be reached right now."""
+    response = JsonResponse(
+        error_body("service_unavailable", unavailable_message()),
+        status=503,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # Exempt: a POST to a path that does not exist is a 404, not Django's HTML CSRF page (the API
