@@ -55,6 +55,7 @@ EMAIL_DOMAIN = "scale.skillswap.test"
 PASSWORD = "skillswap-scale-2026"  # noqa: S105 - the load harness signs in with it on purpose
 GRANTER_EMAIL = f"points-granter@{EMAIL_DOMAIN}"
 GRANT_POINTS = 5000
+GRANT_REASON = "Load-test wallet (seed_scale)"
 MIDNIGHT = dt.time(0, 0)
 
 Progress = Callable[[str, int], Callable[[int], None]]
@@ -599,24 +600,69 @@ def _seed_threads(
     result.counts["messages"] = len(message_ids)
 
 
+GRANT_BATCH = 1000
+
+
 def _grant_points(
     indices: list[int], ids: dict[int, int], result: ScaleResult, progress: Progress
 ) -> None:
-    """One staff grant per member through the ledger service (``ledger_audit`` stays clean)."""
-    from rewards.services import points_grant
+    """Credit every new wallet through the points ledger, so ``ledger_audit`` stays clean.
+
+    PostgreSQL: ``rewards_ledger_post`` (the one statement every movement goes through,
+    ``rewards.services.LEDGER_POST_SQL``) once per ``GRANT_BATCH`` members, each call one staff
+    grant with a leg per wallet: thousands of single grants inside one transaction would update
+    the staff-grants account row thousands of times, and every later lookup of that row walks
+    the chain of its versions. Elsewhere: ``rewards.services.points_grant`` per member.
+    """
+    from rewards.models import AccountKind, Reason
+    from rewards.services import LEDGER_POST_SQL, points_grant
 
     granter = _granter()
     advance = progress("wallets", len(indices))
-    for index in indices:
-        points_grant(
-            user=User(pk=ids[index]),
-            amount=GRANT_POINTS,
-            reason="Load-test wallet (seed_scale)",
-            granted_by=granter,
-            idempotency_key=f"seed_scale:{ids[index]}",
-        )
-        advance(1)
-    result.counts["grants"] = len(indices)
+    user_ids = [ids[index] for index in indices]
+    if not _postgresql():
+        for user_id in user_ids:
+            points_grant(
+                user=User(pk=user_id),
+                amount=GRANT_POINTS,
+                reason=GRANT_REASON,
+                granted_by=granter,
+                idempotency_key=f"seed_scale:{user_id}",
+            )
+            advance(1)
+        result.counts["grants"] = len(user_ids)
+        return
+    now = timezone.now()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    with connection.cursor() as cursor:
+        for start in range(0, len(user_ids), GRANT_BATCH):
+            batch = user_ids[start : start + GRANT_BATCH]
+            cursor.execute(
+                LEDGER_POST_SQL,
+                [
+                    [AccountKind.STAFF_GRANTS, *[AccountKind.WALLET] * len(batch)],
+                    [None, *batch],
+                    [""] * (len(batch) + 1),
+                    [-GRANT_POINTS * len(batch), *[GRANT_POINTS] * len(batch)],
+                    Reason.STAFF_GRANT,
+                    "",
+                    GRANT_REASON,
+                    f"seed_scale:{batch[0]}-{batch[-1]}",
+                    granter.pk,
+                    now,
+                    0,  # no refund leg
+                    0,  # no spending leg: a grant spends nobody's points
+                    0,
+                    day_start,
+                    0,  # no balance cap: the seed decides the balances
+                    0,
+                ],
+            )
+            status = cursor.fetchone()[0]
+            if status != "ok":
+                raise RuntimeError(f"rewards_ledger_post refused the grants: {status}")
+            advance(len(batch))
+    result.counts["grants"] = len(user_ids)
 
 
 def _seed_swaps(
