@@ -895,3 +895,24 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "LeaderboardMetricEnum": "rewards.leaderboard.METRICS",
     }
 )
+
+# --- Redis reconnects (tests/faults/test_redis_restart.py) ---
+# When Redis restarts, every connection a pool kept is dead, and redis-py retries nothing on
+# connections made from a URL (Retry(NoBackoff(), 0)): the first command on each stale connection
+# failed. A chat message was stored and then answered 500 (its broadcast met a dead channel-layer
+# connection), a WebSocket was refused, health said 503 with Redis back up: once per pooled
+# connection, in every process, until each had failed once. One retry, on a fresh connection,
+# makes the first request after the restart succeed; while Redis is down the retry is refused as
+# fast as the first try. (A command retried after Redis executed it but before it answered runs
+# twice: a throttle count one too high, a group message the receiver may see twice.)
+if REDIS_URL:
+    from redis.asyncio.retry import Retry as _AsyncRedisRetry
+    from redis.backoff import NoBackoff as _RedisNoBackoff
+    from redis.retry import Retry as _RedisRetry
+
+    if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        CACHES["default"].setdefault("OPTIONS", {})["retry"] = _RedisRetry(_RedisNoBackoff(), 1)
+    for _layer in CHANNEL_LAYERS.values():
+        for _host in _layer.get("CONFIG", {}).get("hosts", []):
+            if isinstance(_host, dict):
+                _host["retry"] = _AsyncRedisRetry(_RedisNoBackoff(), 1)
