@@ -389,3 +389,69 @@ def is_clean_error(answer: Answer) -> bool:
         and isinstance(body.get("error"), dict)
         and isinstance(body["error"].get("code"), str)
     )
+
+
+class AsgiServer(Group):
+    """``uvicorn config.asgi:application`` for ``/ws/`` (scripts/cluster, split mode)."""
+
+    def __init__(self, name: str, *, faults_dir: Path, env: dict[str, str]):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--proxy-headers",
+        ]
+        super().__init__(command, log=faults_dir / f"{name}.log", env=env)
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        def ready() -> bool:
+            if not self.running:
+                raise AssertionError(f"{self.name} exited:\n{self.log.read_text(errors='replace')}")
+            return answers(f"{self.url}/api/v1/health/")
+
+        wait_until(ready, timeout=timeout, what=f"{self.name} to answer", log=self.log)
+
+
+class CeleryWorker(Group):
+    """``celery -A config worker`` on the default queue, one prefork process."""
+
+    def __init__(self, name: str, *, faults_dir: Path, env: dict[str, str]):
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--hostname",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ]
+        super().__init__(command, log=faults_dir / f"{name}.log", env=env)
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        wait_until(
+            lambda: " ready." in self.log.read_text(errors="replace"),
+            timeout=timeout,
+            what="the worker to start",
+            log=self.log,
+        )
