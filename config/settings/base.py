@@ -896,6 +896,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
+# --- reads: auth, throttle, health (docs/benchmarks.md, "Reads and serving") ---
+# Django's Redis cache with one redis-py client per pool instead of one built per cache call.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
+
 # --- Redis reconnects (tests/faults/test_redis_restart.py) ---
 # When Redis restarts, every connection a pool kept is dead, and redis-py retries nothing on
 # connections made from a URL (Retry(NoBackoff(), 0)): the first command on each stale connection
