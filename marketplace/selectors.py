@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import threading
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -496,28 +498,343 @@ def offer_rows_related(
     """The images and the skills of a page of offers, in two queries whatever the page size.
 
     Returns ``images[offer_id]`` (dicts, in position order) and ``skills[(offer_id, desired)]``
-    (catalogue instances, so names resolve in the active language, in id order).
+    (catalogue instances, so names resolve in the active language, in id order; one instance per
+    skill of the page, shared by the offers naming it). Plain SQL on the tables: building and
+    compiling the ORM's union cost more than running it.
     """
+    from django.db import connections, router
+
     images: dict[int, list[dict]] = {}
     skills: dict[tuple[int, bool], list[Skill]] = {}
     if not offer_ids:
         return images, skills
-    for image in (
-        OfferImage.objects.filter(offer_id__in=offer_ids)
-        .order_by("position", "id")
-        .values("id", "offer_id", "image", "width", "height", "position")
-    ):
-        images.setdefault(image["offer_id"], []).append(image)
-    offered = (
-        Skill.objects.filter(offered_in__in=offer_ids)
-        .annotate(link_offer_id=F("offered_in"), link_desired=Value(False))
-        .order_by()
-    )
-    desired = (
-        Skill.objects.filter(desired_in__in=offer_ids)
-        .annotate(link_offer_id=F("desired_in"), link_desired=Value(True))
-        .order_by()
-    )
-    for skill in sorted(offered.union(desired, all=True), key=lambda skill: skill.pk):
-        skills.setdefault((skill.link_offer_id, skill.link_desired), []).append(skill)
+    connection = connections[router.db_for_read(Offer)]
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(offer_ids))
+    ids = list(offer_ids)
+    with connection.cursor() as cursor:
+        # Table names from the models, values as parameters: nothing of the request in the text.
+        table = quote(OfferImage._meta.db_table)
+        cursor.execute(
+            f"SELECT id, offer_id, image, width, height, position FROM {table}"  # noqa: S608
+            f" WHERE offer_id IN ({marks}) ORDER BY position, id",
+            ids,
+        )
+        for image_id, offer_id, image, width, height, position in cursor.fetchall():
+            images.setdefault(offer_id, []).append(
+                {
+                    "id": image_id,
+                    "offer_id": offer_id,
+                    "image": image,
+                    "width": width,
+                    "height": height,
+                    "position": position,
+                }
+            )
+        columns = _skill_row_columns()
+        selected = ", ".join(f"s.{quote(column)}" for column in columns)
+        parts = []
+        for desired, relation in ((0, Offer.offered_skills), (1, Offer.desired_skills)):
+            through = quote(relation.through._meta.db_table)
+            parts.append(
+                f"SELECT t.offer_id, {desired}, {selected} FROM {through} t"  # noqa: S608
+                f" JOIN {quote(Skill._meta.db_table)} s ON s.id = t.skill_id"
+                f" WHERE t.offer_id IN ({marks})"
+            )
+        cursor.execute(" UNION ALL ".join(parts), ids + ids)
+        fetched = cursor.fetchall()
+    by_id: dict[int, Skill] = {}
+    for row in sorted(fetched, key=lambda row: row[2]):
+        skill = by_id.get(row[2])
+        if skill is None:
+            skill = by_id[row[2]] = Skill.from_db(connection.alias, columns, list(row[2:]))
+        skills.setdefault((row[0], bool(row[1])), []).append(skill)
     return images, skills
+
+
+# The columns of a skill an offer row shows (its reference: id, name in both languages, slug,
+# status); the rest stay deferred.
+_SKILL_ROW_WANTED = frozenset({"id", "name", "name_en", "name_ar", "slug", "status"})
+
+
+@functools.cache
+def _skill_row_columns() -> list[str]:
+    """The wanted columns in the model's field order (``Model.from_db`` reads them in it)."""
+    return [f.attname for f in Skill._meta.concrete_fields if f.attname in _SKILL_ROW_WANTED]
+
+
+# --- the offers list's SQL, compiled once per shape -----------------------------------------------
+
+# The list's common requests (no search, no distance, default status) are answered from SQL the
+# ORM compiled once per thread and *shape* (which filters are present, the ordering, the language):
+# building and compiling the same queryset on every request cost more CPU than PostgreSQL spent
+# running it (docs/benchmarks.md, "Reads and serving"). The queryset is built by the same Q
+# objects as the generic path, with stand-in values ("marks") for what varies per request; the
+# marks' positions among the compiled parameters are where each request's values go.
+
+_MARK_BASE = 2_038_114_000  # inside every integer column's range, so no lookup drops a mark
+_MARK_TEXT = "zqxmark"
+_MARK_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_SHAPES_MAX = 256
+
+
+class _Marks:
+    """Stand-in values for a query's parameters while the ORM compiles it."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {}
+        self.values: dict[str, object] = {}
+
+    def _add(self, name: str, kind: str, value: object) -> object:
+        self.kinds[name] = kind
+        self.values[name] = value
+        return value
+
+    def int(self, name: str) -> int:
+        return self._add(name, "int", _MARK_BASE + 7 * len(self.values))  # type: ignore[return-value]
+
+    def text(self, name: str) -> str:
+        return self._add(name, "text", f"{_MARK_TEXT}{len(self.values)}q")  # type: ignore[return-value]
+
+    def datetime(self, name: str) -> dt.datetime:
+        value = _MARK_TIME + dt.timedelta(microseconds=1 + len(self.values))
+        return self._add(name, "datetime", value)  # type: ignore[return-value]
+
+
+class CompiledSQL:
+    """One statement and where each named value goes among its parameters."""
+
+    def __init__(self, sql: str, params: Sequence[object], marks: _Marks, connection) -> None:
+        adapted = {
+            name: _adapt(connection, marks.kinds[name], value)
+            for name, value in marks.values.items()
+        }
+        self.slots: list[tuple[int, str, str]] = []
+        found: set[str] = set()
+        for index, param in enumerate(params):
+            for name, value in adapted.items():
+                if type(param) is type(value) and param == value:
+                    self.slots.append((index, name, marks.kinds[name]))
+                    found.add(name)
+        if found != set(adapted):
+            # A value the ORM folded into the SQL text (or dropped): this shape is not compiled.
+            raise ValueError(f"marks not found among the parameters: {set(adapted) - found}")
+        self.sql = sql
+        self.params = list(params)
+
+    def bind(self, connection, values: dict[str, object]) -> list[object]:
+        params = list(self.params)
+        for index, name, kind in self.slots:
+            params[index] = _adapt(connection, kind, values[name])
+        return params
+
+
+def _adapt(connection, kind: str, value: object) -> object:
+    if kind == "datetime":
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class OfferListQuery:
+    """The offers list's common filters, parsed (``marketplace.api.filters.offer_list_query``).
+
+    Everything the generic path would apply for these parameters, nothing else: the listed
+    offers (and the viewer's own), the default status, then category, mode, language, price,
+    owner, in the filter set's order, and the ordering.
+    """
+
+    __slots__ = (
+        "category_ids",
+        "language",
+        "mode",
+        "ordering",
+        "owner_id",
+        "price_max",
+        "price_min",
+        "viewer_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        viewer_id: int | None,
+        ordering: tuple[str, ...],
+        category_ids: Sequence[int] | None = None,
+        mode: str | None = None,
+        language: str | None = None,
+        price_min: int | None = None,
+        price_max: int | None = None,
+        owner_id: int | None = None,
+    ) -> None:
+        self.viewer_id = viewer_id
+        self.ordering = ordering
+        self.category_ids = None if category_ids is None else sorted(category_ids)
+        self.mode = mode
+        self.language = language
+        self.price_min = price_min
+        self.price_max = price_max
+        self.owner_id = owner_id
+
+    def shape(self) -> tuple:
+        return (
+            get_language(),
+            self.viewer_id is not None,
+            self.ordering,
+            None if self.category_ids is None else len(self.category_ids),
+            self.mode,
+            self.language is not None,
+            self.price_min is not None,
+            self.price_max is not None,
+            self.owner_id is not None,
+        )
+
+    def values(self, now: dt.datetime) -> dict[str, object]:
+        values: dict[str, object] = {"now": now}
+        if self.viewer_id is not None:
+            values["viewer"] = self.viewer_id
+        for index, category_id in enumerate(self.category_ids or ()):
+            values[f"category{index}"] = category_id
+        for name in ("language", "price_min", "price_max", "owner_id"):
+            value = getattr(self, name)
+            if value is not None:
+                values[name] = value
+        return values
+
+    def queryset(self, marks: _Marks) -> QuerySet[Offer]:
+        """The generic path's queryset for this shape, with ``marks`` for the values."""
+        from marketplace.models import OfferMode
+
+        now = marks.datetime("now")
+        viewer = marks.int("viewer") if self.viewer_id is not None else None
+        # selectors.offer_queryset: listed offers, or listed and the viewer's own. (A moderator's
+        # unfiltered queryset meets the same status filter below: the same rows.)
+        listed = offer_listed_q(now=now)
+        queryset = Offer.objects.filter(listed if viewer is None else listed | Q(owner_id=viewer))
+        # OfferFilterSet.filter_queryset: the default status, expired offers for their owner only.
+        queryset = queryset.filter(status=OfferStatus.ACTIVE)
+        listed = offer_listed_q(now=now)
+        queryset = queryset.filter(listed if viewer is None else listed | Q(owner_id=viewer))
+        if self.category_ids is not None:
+            ids = [marks.int(f"category{index}") for index in range(len(self.category_ids))]
+            queryset = queryset.filter(category_id__in=ids)
+        if self.mode is not None:
+            if self.mode == OfferMode.BOTH:
+                queryset = queryset.filter(mode=OfferMode.BOTH)
+            else:
+                queryset = queryset.filter(mode__in=[self.mode, OfferMode.BOTH])
+        if self.language is not None:
+            queryset = queryset.filter(language__iexact=marks.text("language"))
+        if self.price_min is not None:
+            queryset = queryset.filter(price_points__gte=marks.int("price_min"))
+        if self.price_max is not None:
+            queryset = queryset.filter(price_points__lte=marks.int("price_max"))
+        if self.owner_id is not None:
+            queryset = queryset.filter(owner_id=marks.int("owner_id"))
+        return queryset.order_by(*self.ordering)
+
+
+class _CompiledList:
+    """The count and the page statements of one shape, and how to read the page's rows."""
+
+    def __init__(self, query: OfferListQuery, using: str) -> None:
+        from django.db import connections
+
+        connection = connections[using]
+        marks = _Marks()
+        rows = OfferRows(query.queryset(marks))
+        compiler = rows.rows.query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        self.page = CompiledSQL(sql + " LIMIT %s OFFSET %s", params, marks, connection)
+        self.names = [
+            *rows.rows.query.extra_select,
+            *rows.rows.query.values_select,
+            *rows.rows.query.annotation_select,
+        ]
+        self.compiler = compiler
+        self.converters = compiler.get_converters(
+            [select[0] for select in compiler.select[0 : compiler.col_count]]
+        )
+        captured: list[tuple[str, Sequence[object]]] = []
+
+        def capture(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+            captured.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(capture):
+            rows.count()
+        if len(captured) != 1:
+            raise ValueError("the count took more than one statement")
+        self.count = CompiledSQL(captured[0][0], captured[0][1], marks, connection)
+
+
+_compiled = threading.local()
+
+
+def _compiled_list(query: OfferListQuery, using: str) -> _CompiledList:
+    """This thread's compiled statements for the query's shape (one thread, one connection)."""
+    cache: dict[tuple, _CompiledList] = _compiled.__dict__.setdefault("lists", {})
+    key = (using, query.shape())
+    compiled = cache.get(key)
+    if compiled is None:
+        if len(cache) >= _SHAPES_MAX:
+            cache.clear()
+        compiled = cache[key] = _CompiledList(query, using)
+    return compiled
+
+
+class CompiledOfferRows:
+    """``OfferRows`` for an ``OfferListQuery``: the same dicts, from SQL compiled once per shape.
+
+    ``count()`` is one statement, a slice is one statement; ``now`` is fixed at construction so
+    the count and the page agree on which offers have expired.
+    """
+
+    ordered = True
+
+    def __init__(self, query: OfferListQuery, *, now: dt.datetime | None = None) -> None:
+        from django.db import router
+
+        self.using = router.db_for_read(Offer)
+        self.compiled = _compiled_list(query, self.using)
+        self.values = query.values(now or timezone.now())
+        self._count: int | None = None
+
+    def _cursor(self):  # noqa: ANN202
+        from django.db import connections
+
+        return connections[self.using]
+
+    def count(self) -> int:
+        if self._count is None:
+            connection = self._cursor()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    self.compiled.count.sql, self.compiled.count.bind(connection, self.values)
+                )
+                self._count = int(cursor.fetchone()[0])
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        start = index.start or 0
+        stop = index.stop
+        if stop is None or stop <= start:
+            return []
+        connection = self._cursor()
+        compiled = self.compiled
+        params = compiled.page.bind(connection, self.values)
+        params += [stop - start, start]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.page.sql, params)
+            fetched = cursor.fetchall()
+        if compiled.converters:
+            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
+        names = compiled.names
+        return [dict(zip(names, row, strict=True)) for row in fetched]
+
+
+def offer_list_rows(query: OfferListQuery) -> CompiledOfferRows:
+    """The offers ``query`` selects as dict rows (as ``offer_rows``), paginated like a queryset."""
+    return CompiledOfferRows(query)

@@ -299,3 +299,94 @@ class MatchFilterSet(django_filters.FilterSet):
         if not self.form.cleaned_data.get("ordering"):
             queryset = queryset.order_by(F("compatibility_score").desc(), "-id")
         return queryset
+
+
+# --- the offers list's common requests, without a FilterSet ---------------------------------------
+
+# The parameters the compiled list answers (selectors.OfferListQuery); the paginator reads page
+# and page_size itself. Any other parameter, or a value these rules do not accept, goes through
+# OfferFilterSet, which gives the same rows and every 400 (docs/benchmarks.md).
+_FAST_PARAMETERS = frozenset(
+    {
+        "page",
+        "page_size",
+        "ordering",
+        "category",
+        "mode",
+        "language",
+        "price_min",
+        "price_max",
+        "owner",
+        "status",
+    }
+)
+_DIGITS = re.compile(r"[0-9]{1,9}")
+_LANGUAGE = re.compile(r"[A-Za-z-]{1,16}")
+_CATEGORY = re.compile(r"[^\s,]+(?:,[^\s,]+)*")
+
+
+def offer_list_query(params, user) -> selectors.OfferListQuery | None:  # noqa: ANN001, C901
+    """The list's filters when every one is a well-formed common one, else None.
+
+    The rows equal OfferFilterSet's for the same parameters: the same conditions, built by
+    ``OfferListQuery.queryset`` in the same order (tests/marketplace/test_api_offers_rows.py).
+    """
+    values: dict[str, str] = {}
+    for name in params:
+        if name not in _FAST_PARAMETERS:
+            return None
+        found = params.getlist(name)
+        if len(found) != 1:
+            return None
+        values[name] = found[0]
+    signed_in = user is not None and user.is_authenticated
+    status = values.get("status", "")
+    if status not in {"", OfferStatus.ACTIVE}:
+        return None  # other statuses depend on who may moderate
+    ordering_key = values.get("ordering", "") or "newest"
+    if ordering_key not in OFFER_ORDERINGS:
+        return None
+    if ordering_key in {"relevance", "-relevance"}:
+        ordering_key = "newest"  # relevance without search: the default order
+    query: dict[str, object] = {}
+    category = values.get("category", "")
+    if category:
+        if not _CATEGORY.fullmatch(category):
+            return None
+        parts = category.split(",")
+        ids = selectors.category_descendant_ids(
+            category_ids=[int(part) for part in parts if part.isdigit()],
+            slugs=[part for part in parts if not part.isdigit()],
+        )
+        if not ids:
+            return None
+        query["category_ids"] = ids
+    mode = values.get("mode", "")
+    if mode:
+        if mode not in OfferMode.values:
+            return None
+        query["mode"] = mode
+    language = values.get("language", "")
+    if language:
+        if not _LANGUAGE.fullmatch(language):
+            return None
+        query["language"] = language
+    for name in ("price_min", "price_max"):
+        value = values.get(name, "")
+        if value:
+            if not _DIGITS.fullmatch(value):
+                return None
+            query[name] = int(value)
+    owner = values.get("owner", "")
+    if owner:
+        if owner.lower() == "me" and signed_in:
+            query["owner_id"] = user.pk
+        elif _DIGITS.fullmatch(owner):
+            query["owner_id"] = int(owner)
+        else:
+            return None
+    return selectors.OfferListQuery(
+        viewer_id=user.pk if signed_in else None,
+        ordering=OFFER_ORDERINGS[ordering_key],
+        **query,  # type: ignore[arg-type]
+    )

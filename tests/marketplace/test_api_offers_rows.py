@@ -4,15 +4,19 @@
 "Reads and serving"); each case renders both lists for the same request and compares the JSON.
 """
 
+import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 from rest_framework import mixins
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from marketplace.api import filters
 from marketplace.api.views import OfferViewSet
-from marketplace.models import OfferImage, SkillStatus
+from marketplace.models import Category, Offer, OfferImage, SkillStatus
 from marketplace.services import offer_remove
 from tests.accounts.factories import UserFactory
 from tests.marketplace.factories import CategoryFactory, SkillFactory, make_offer
@@ -60,6 +64,19 @@ def catalogue():
     make_offer(title="Python again", category=programming, offered=[python], desired=[python])
     removed = make_offer(owner=owner, title="Old offer", category=music, offered=[guitar])
     offer_remove(offer=removed, actor=owner)
+    expired = make_offer(owner=owner, title="Expired offer", category=music, offered=[guitar])
+    Offer.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
+    # A sub-category: the category filter includes it.
+    CategoryFactory(name_en="Web", slug="web", parent=programming)
+    make_offer(
+        title="Web lessons",
+        category=Category.objects.get(slug="web"),
+        offered=[python],
+        mode="both",
+        location="Alexandria",
+        language="en",
+        price_points=40,
+    )
     return {"owner": owner}
 
 
@@ -90,7 +107,12 @@ def _render(viewset, params, user, language):
         ("anonymous", {"near": "30.04,31.23", "radius_km": "50"}),
         ("anonymous", {"ordering": "-price_points", "page_size": 2}),
         ("anonymous", {"ordering": "created_at", "page": 2, "page_size": 2}),
+        ("anonymous", {"category": "programming", "mode": "online", "ordering": "rating"}),
+        ("anonymous", {"mode": "both", "language": "EN", "price_min": "10", "price_max": "40"}),
+        ("anonymous", {"ordering": "relevance", "category": "music,programming"}),
         ("owner", {}),
+        ("owner", {"owner": "me", "status": "active", "ordering": "-rating"}),
+        ("moderator", {}),
         ("owner", {"owner": "me", "status": "removed"}),
         ("moderator", {"status": "removed"}),
     ],
@@ -117,8 +139,44 @@ def test_row_list_shows_the_owner_their_pending_skill_only(catalogue, api_client
     # when
     anonymous = api_client.get(URL, {"search": "python lessons"}).json()["results"]
     api_client.force_authenticate(owner)
-    own = api_client.get(URL, {"owner": "me"}).json()["results"]
+    own = [
+        offer
+        for offer in api_client.get(URL, {"owner": "me"}).json()["results"]
+        if offer["title"] == "Python lessons"
+    ]
 
     # then
     assert [skill["slug"] for skill in anonymous[0]["offered_skills"]] == ["python"]
     assert [skill["slug"] for skill in own[0]["offered_skills"]] == ["python", "rust"]
+
+
+@pytest.mark.parametrize(
+    ("params", "fast"),
+    [
+        ({}, True),
+        ({"page": "2", "page_size": "5", "ordering": "-price", "category": "3,music"}, True),
+        ({"mode": "offline", "language": "ar", "price_min": "1", "owner": "me"}, True),
+        ({"search": "python"}, False),
+        ({"status": "removed"}, False),
+        ({"price_min": "1.5"}, False),
+        ({"mode": "nope"}, False),
+        ({"category": "music, programming"}, False),
+        ({"ordering": "newest", "unknown": "1"}, False),
+    ],
+)
+def test_common_requests_skip_the_filter_set(catalogue, api_client, params, fast):
+    # given
+    api_client.force_authenticate(catalogue["owner"])
+
+    # when
+    with mock.patch.object(
+        filters.OfferFilterSet,
+        "is_valid",
+        autospec=True,
+        side_effect=filters.OfferFilterSet.is_valid,
+    ) as generic:
+        response = api_client.get(URL, params)
+
+    # then
+    assert response.status_code in {200, 400, 404}
+    assert generic.called is (not fast)
