@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
+
 from core.exceptions import NotFound
 from exchanges.models import Swap
 from messaging import services as messaging_services
@@ -30,8 +32,19 @@ def _lock_swap(swap: Swap | int) -> Swap:
         raise NotFound() from exc
 
 
-def _notify(swap: Swap, *, recipient: User, kind: str, **extra: Any) -> None:
-    """Notify one party (after commit, through messaging) with the keys its texts use."""
+def _notify(
+    swap: Swap,
+    *,
+    recipient: User,
+    kind: str,
+    preference: tuple[bool, bool] | None = None,
+    **extra: Any,
+) -> None:
+    """Notify one party (after commit, through messaging) with the keys its texts use.
+
+    ``preference``: the recipient's ``(in_app, email)`` for ``kind`` when already read with the
+    swap (the accept reads it under the swap's lock); messaging looks it up otherwise.
+    """
     other = swap.other_party(recipient)
     context = {
         "swap_id": swap.pk,
@@ -44,7 +57,27 @@ def _notify(swap: Swap, *, recipient: User, kind: str, **extra: Any) -> None:
         **extra,
     }
     messaging_services.notification_send(
-        recipient=recipient, kind=kind, context=context, related_type="swap", related_id=swap.pk
+        recipient=recipient,
+        kind=kind,
+        context=context,
+        related_type="swap",
+        related_id=swap.pk,
+        preference=preference,
+    )
+
+
+def _calendar_linked_sql(requester_column: str, responder_column: str) -> str:
+    """An SQL ``EXISTS`` (no parameters): either party has a Google token stored.
+
+    The same test as ``_calendar_sync_on_commit``'s query, for a statement that reads the swap.
+    """
+    from allauth.socialaccount.models import SocialAccount, SocialToken
+
+    quote = connection.ops.quote_name
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(SocialToken._meta.db_table)} t"  # noqa: S608 - model names
+        f" JOIN {quote(SocialAccount._meta.db_table)} a ON t.account_id = a.id"
+        f" WHERE a.provider = 'google' AND a.user_id IN ({requester_column}, {responder_column}))"
     )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from exchanges import state_machine
 from exchanges.models import SessionBooking, Swap
+from exchanges.services.accepting import swap_accept_postgresql
 from exchanges.services.common import _calendar_sync_on_commit, _lock_swap, _notify
 from exchanges.services.points import (
     _ensure_can_pay,
@@ -217,9 +218,15 @@ def swap_accept(*, swap: Swap | int, actor: User) -> Swap:
 
     Locks the swap row, then inserts the bookings (the exclusion constraint refuses an overlap
     even against a concurrent accept), then ``escrow_hold`` locks the requester's wallet. A 409
-    when the time clashes or the requester cannot pay; nothing is accepted then.
+    when the time clashes or the requester cannot pay; nothing is accepted then. On PostgreSQL
+    ``accepting.swap_accept_postgresql`` does it (same locks and refusals, fewer statements).
     """
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        # The same move in seven round trips, its statements built once per process.
+        return swap_accept_postgresql(
+            swap_id=swap if isinstance(swap, int) else swap.pk, actor=actor, now=now
+        )
     swap = _lock_swap(swap)
     state_machine.ensure_allowed("accept", swap=swap, user=actor, now=now)
     _book(swap)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -30,6 +30,28 @@ def notification_preference_get(user: User, kind: str) -> tuple[bool, bool]:
         .first()
     )
     return row if row is not None else notification_kinds.get(kind).defaults
+
+
+def notification_preference_join_sql(*, user_column: str, alias: str = "np") -> str:
+    """A ``LEFT JOIN`` of the preference row of the user in ``user_column`` for one kind.
+
+    For a caller that already reads the recipient's row in a statement of its own (a swap's
+    accept reads it under the swap's lock): the join takes one ``%s`` parameter, the kind, and
+    ``{alias}.in_app, {alias}.email`` are NULL when the user never chose. Turn them into the
+    preference with ``notification_preference_resolve`` and hand it to ``notification_send``, which
+    then makes no lookup of its own.
+    """
+    table = connection.ops.quote_name(NotificationPreference._meta.db_table)
+    return f" LEFT JOIN {table} {alias} ON {alias}.user_id = {user_column} AND {alias}.kind = %s"
+
+
+def notification_preference_resolve(
+    kind: str, in_app: bool | None, email: bool | None
+) -> tuple[bool, bool]:
+    """``(in_app, email)`` from a joined preference row (NULLs: the kind's default)."""
+    if in_app is None or email is None:
+        return notification_kinds.get(kind).defaults
+    return bool(in_app), bool(email)
 
 
 @transaction.atomic
@@ -70,6 +92,7 @@ def notification_send(
     context: dict | None = None,
     related_type: str = "",
     related_id: int | None = None,
+    preference: tuple[bool, bool] | None = None,
 ) -> Notification | None:
     """Notify ``recipient`` of an event: the one entry point every app uses.
 
@@ -83,6 +106,9 @@ def notification_send(
     A ``new_message`` notification with a ``related_*`` object updates the recipient's unread one
     for that object in place (locking it) instead of piling up one row per message.
 
+    ``preference`` is the recipient's ``(in_app, email)`` for ``kind`` when the caller already read
+    it (``notification_preference_join_sql``); without it the preference is looked up.
+
     Runs in the caller's transaction when there is one, without a savepoint (two round trips
     saved per notification on the message path); a ``kind`` no app registered raises ValueError
     before anything is written.
@@ -95,13 +121,22 @@ def notification_send(
             plain=_plain_context(context),
             related_type=related_type,
             related_id=related_id,
+            preference=preference,
         )
 
 
 def _notification_store(
-    *, recipient: User, kind: str, plain: dict[str, Any], related_type: str, related_id: int | None
+    *,
+    recipient: User,
+    kind: str,
+    plain: dict[str, Any],
+    related_type: str,
+    related_id: int | None,
+    preference: tuple[bool, bool] | None = None,
 ) -> Notification | None:
-    in_app, email = notification_preference_get(recipient, kind)
+    if preference is None:
+        preference = notification_preference_get(recipient, kind)
+    in_app, email = preference
     notification: Notification | None = None
     if in_app:
         title, body = notification_render(recipient=recipient, kind=kind, context=plain)

@@ -4,26 +4,32 @@
 from __future__ import annotations
 
 import threading
+from unittest.mock import patch
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.exceptions import Conflict
 from exchanges import services
 from exchanges.models import Swap
+from messaging.models import Notification, NotificationPreference
 from rewards.selectors import escrow_held, wallet_balance
 from rewards.services import InsufficientBalance
+from tests.exchanges.conftest import snapshot
 from tests.exchanges.factories import at, points_swap
 
-# BEGIN, the swap row lock, the diary locks, the overlap check, the bookings, the ledger movement
-# (one statement: escrow opened, wallet and escrow locked, transfer and entries written), the
-# swap's UPDATE, the notification preference, the notification, the calendar check, COMMIT.
-PAID_ACCEPT_ROUND_TRIPS = 11
+# BEGIN; the swap row lock with the parties' names, the requester's notification preference and
+# the calendar check; the diary locks; the swap's UPDATE with both bookings (the overlap checked
+# in the same statement); the ledger movement (one statement: escrow opened, wallet and escrow
+# locked, transfer and entries written); the notification; COMMIT
+# (exchanges/services/accepting.py).
+PAID_ACCEPT_ROUND_TRIPS = 7
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_paid_accept_takes_eleven_round_trips_and_no_savepoint():
+def test_a_paid_accept_takes_seven_round_trips_and_no_savepoint():
     # given a pending paid swap whose requester can pay
     swap = points_swap(points=30, balance=100, scheduled_start=at(48))
 
@@ -31,7 +37,7 @@ def test_a_paid_accept_takes_eleven_round_trips_and_no_savepoint():
     with CaptureQueriesContext(connection) as queries:
         services.swap_accept(swap=swap.pk, actor=swap.responder)
 
-    # then eleven round trips, no savepoint, one ledger statement, and the price is in escrow
+    # then seven round trips, no savepoint, one ledger statement, and the price is in escrow
     statements = [query["sql"] for query in queries.captured_queries]
     # Tests run Celery eagerly: the e-mail task's queries after COMMIT are the worker's, not ours.
     statements = statements[: statements.index("COMMIT") + 1]
@@ -41,8 +47,63 @@ def test_a_paid_accept_takes_eleven_round_trips_and_no_savepoint():
     assert not [sql for sql in statements if "rewards_ledgeraccount" in sql]
     swap.refresh_from_db()
     assert swap.status == Swap.Status.ACCEPTED
+    assert sorted(swap.bookings.values_list("user_id", flat=True)) == sorted(
+        [swap.requester_id, swap.responder_id]
+    )
     assert escrow_held(reference=swap.reference) == 30
     assert wallet_balance(user=swap.requester) == 70
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_accept_onto_a_booked_time_names_the_member_and_changes_nothing():
+    # given the responder's accepted session, and a second request overlapping it
+    first = points_swap(points=10, balance=100, scheduled_start=at(48))
+    services.swap_accept(swap=first.pk, actor=first.responder)
+    second = points_swap(
+        points=10, balance=100, responder=first.responder, scheduled_start=at(48.5)
+    )
+    before = snapshot(second)
+
+    # when the responder accepts the second one
+    with pytest.raises(Conflict) as refused:
+        services.swap_accept(swap=second.pk, actor=second.responder)
+
+    # then a 409 naming who is busy, and nothing changed: status, bookings, balances
+    assert refused.value.code == "schedule_conflict"
+    assert refused.value.message == (
+        f"{first.responder.public_name} already has a session at that time."
+    )
+    assert refused.value.extra == {"current_status": "pending"}
+    assert snapshot(second) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_accept_uses_the_preference_read_with_the_swap(django_capture_on_commit_callbacks):
+    # given a requester who turned in-app notifications of accepted swaps off, e-mail on
+    swap = points_swap(points=10, balance=100, scheduled_start=at(48))
+    NotificationPreference.objects.create(
+        user=swap.requester, kind="swap_accepted", in_app=False, email=True
+    )
+
+    # when the responder accepts
+    with (
+        CaptureQueriesContext(connection) as queries,
+        patch("messaging.tasks.notification_email_task.delay") as mailed,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.swap_accept(swap=swap.pk, actor=swap.responder)
+
+    # then no notification row and no preference query of its own, but the e-mail leaves
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in statements if "messaging_notification" in sql.split(" WHERE ")[0]]
+    assert Notification.objects.filter(recipient=swap.requester).count() == 0
+    assert len(statements) == PAID_ACCEPT_ROUND_TRIPS - 1
+    assert mailed.call_count == 1
+    assert mailed.call_args.kwargs["recipient_id"] == swap.requester_id
+    assert mailed.call_args.kwargs["kind"] == "swap_accepted"
+    assert mailed.call_args.kwargs["notification_id"] is None
 
 
 @pytest.mark.postgres
