@@ -1,5 +1,5 @@
-# SkillSwap application image: one image for every process (web ASGI server, Celery worker and
-# beat, the migrate one-shot). What runs is chosen by the command; how it is wired (PostgreSQL,
+# SkillSwap application image: one image for every process (gunicorn for HTTP, uvicorn for /ws/,
+# Celery worker and beat, the migrate one-shot). What runs is chosen by the command; how it is wired (PostgreSQL,
 # Redis, secrets) comes only from the environment (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
@@ -19,11 +19,10 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependencies first so that code changes do not reinstall them. The lock is the only source of
-# versions; the ASGI server for production is added here, not to the lock (docs/pitfalls.md: uvicorn
-# workers in production, daphne only for runserver).
+# versions, the servers included: gunicorn (HTTP) and uvicorn[standard] (/ws/); daphne serves only
+# `runserver` in development.
 COPY requirements.lock ./
-RUN pip install -r requirements.lock \
-    && pip install "uvicorn[standard]"
+RUN pip install -r requirements.lock
 
 COPY . .
 
@@ -37,6 +36,7 @@ RUN python manage.py compilemessages --ignore=.venv --ignore=var -v0 \
 
 USER app
 
-EXPOSE 8000
+# 8000: gunicorn (HTTP, WEB_BIND); 8001: uvicorn (/ws/, UVICORN_PORT). docker-compose.yml runs both.
+EXPOSE 8000 8001
 
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "config.wsgi:application"]
