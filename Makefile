@@ -125,8 +125,8 @@ clean:
 	rm -rf var .pytest_cache .ruff_cache
 
 # --- cluster and audit (h8) ---
-# The production shape on this machine: two web replicas behind nginx, a Celery worker and beat,
-# PostgreSQL and Redis (scripts/cluster; CLUSTER_SERVE=split serves HTTP from WSGI workers).
+# The production shape on this machine: two replicas (gunicorn gthread for HTTP, uvicorn for /ws/)
+# behind nginx, a Celery worker and beat, PostgreSQL and Redis (scripts/cluster; docker-compose.yml).
 .PHONY: cluster cluster-down audit
 cluster: install
 	scripts/cluster up
