@@ -35,6 +35,7 @@ user) is accepted and closed with 4403, so the client sees the code.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -46,10 +47,12 @@ from django.utils.translation import gettext as _
 
 from accounts.consumers import UserConsumer
 from accounts.models import User
+from accounts.websocket_auth import CLOSE_UNAUTHORIZED
 from core.exceptions import ApplicationError
 from messaging import selectors, services
-from messaging.groups import inbox_group, thread_group, user_group
+from messaging.groups import inbox_group, send_deferred, sends_deferred, thread_group, user_group
 from messaging.models import Thread
+from messaging.services.messages import SENDER_INACTIVE
 
 CLOSE_FORBIDDEN = 4403
 # channels-redis forgets a group membership after ``group_expiry`` (a day by default): a socket
@@ -124,6 +127,23 @@ class MessagingConsumer(RelayMixin, GroupsMixin, UserConsumer):
 
     groups_joined: list[str]
 
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """A ``message.send`` frame goes straight to its one database call.
+
+        ``UserConsumer.receive`` checks the account with a query of its own (a hop onto the
+        thread-sensitive worker thread that every socket of the process shares) before each
+        frame. For a send, the check rides on the send's own call instead: the service refuses
+        a sender whose account is no longer active (``SENDER_INACTIVE``, closed with 4401 like
+        the base check), and a consumer whose send path reaches other queries first checks it
+        at the start of that same call (``_send_sync_checked``). Every other frame keeps the
+        base check.
+        """
+        content = _json_object(text_data, bytes_data)
+        if content is not None and content.get("type") == "message.send":
+            await self.receive_event(content)
+            return
+        await super().receive(text_data, bytes_data)
+
     async def refuse(self) -> None:
         # Accept first so the client gets the close code (a refused handshake is a bare 403).
         await self.accept()
@@ -157,21 +177,34 @@ class MessagingConsumer(RelayMixin, GroupsMixin, UserConsumer):
         raw = content.get("content")
         if not isinstance(raw, str):
             raw = ""
-        result = await self.call(function, raw, *args)
+        if self.send_checks_account:
+            result = await self.call(function, raw, *args)
+        else:
+            result = await self.call(self._send_sync_checked, function, raw, *args)
         if result is not None:
             await self.send_json(
                 {"type": "message.ack", "client_id": client_id, "message_id": result}
             )
 
     async def call(self, function: Any, *args: Any) -> Any:
-        """Run a service; a refusal becomes an ``error`` frame (or a 4403 close if not a member)."""
+        """Run a service; a refusal becomes an ``error`` frame (or a 4403 close if not a member).
+
+        One ``database_sync_to_async`` call per frame. The service's after-commit socket events
+        come back with its result and are sent from this loop (``messaging.groups.sends_deferred``)
+        before the caller answers the client, so the sender's ``message.ack`` still follows the
+        send of its ``message.receive``.
+        """
         # Not thread-sensitive: sockets of one process write in parallel worker threads instead of
         # queueing on Channels' single thread-sensitive thread (each call takes its own pooled
         # connection, recycled around the call by database_sync_to_async).
-        outcome = await database_sync_to_async(self._run_sync, thread_sensitive=False)(
+        outcome, sends = await database_sync_to_async(self._run_sync, thread_sensitive=False)(
             function, *args
         )
+        await send_deferred(sends)
         if isinstance(outcome, _Refusal):
+            if outcome.code == SENDER_INACTIVE:
+                await self.close(code=CLOSE_UNAUTHORIZED)
+                return None
             if outcome.status == 404 and self.close_on_not_found:
                 await self.close(code=CLOSE_FORBIDDEN)
                 return None
@@ -188,15 +221,28 @@ class MessagingConsumer(RelayMixin, GroupsMixin, UserConsumer):
 
     # A socket bound to one conversation closes when it turns out not to be a member.
     close_on_not_found = True
+    # True when the send function's first database work is ``message_send``'s one statement,
+    # which refuses an inactive sender itself; else the send call checks the account first.
+    send_checks_account = False
 
-    def _run_sync(self, function: Any, *args: Any) -> Any:
-        with translation.override(self.user.language or settings.LANGUAGE_CODE):
+    def _run_sync(self, function: Any, *args: Any) -> tuple[Any, list]:
+        with (
+            translation.override(self.user.language or settings.LANGUAGE_CODE),
+            sends_deferred() as sends,
+        ):
             try:
-                return function(*args)
+                outcome = function(*args)
             except (Thread.DoesNotExist, User.DoesNotExist):
-                return _Refusal(404, "not_found", "", {})
+                outcome = _Refusal(404, "not_found", "", {})
             except ApplicationError as error:
-                return _Refusal(error.status_code, error.code, str(error.message), error.fields)
+                outcome = _Refusal(error.status_code, error.code, str(error.message), error.fields)
+        return outcome, sends
+
+    def _send_sync_checked(self, function: Any, raw: str, *args: Any) -> Any:
+        """The account check ``UserConsumer.receive`` would have made, then the send."""
+        if not User.objects.filter(pk=self.user.pk, is_active=True).exists():
+            return _Refusal(401, SENDER_INACTIVE, "", {})
+        return function(raw, *args)
 
     def _read_message_id(self, content: dict[str, Any]) -> tuple[bool, int | None]:
         message_id = content.get("message_id")
@@ -210,6 +256,7 @@ class ThreadChatConsumer(MessagingConsumer):
     """``/ws/threads/{thread_id}/``: live messages, read receipts and typing in one thread."""
 
     thread_id: int
+    send_checks_account = True
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -421,6 +468,15 @@ class InboxConsumer(MessagingConsumer):
     def _read_sync(self, thread_id: int, message_id: int | None) -> None:
         thread = selectors.thread_get(user=self.user, thread_id=thread_id)
         services.thread_mark_read(thread=thread, user=self.user, up_to_message_id=message_id)
+
+
+def _json_object(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any] | None:
+    """The frame as a JSON object, or None (``UserConsumer.receive`` answers those)."""
+    try:
+        content = json.loads(text_data or (bytes_data or b"").decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return content if isinstance(content, dict) else None
 
 
 def _positive_int(value: Any) -> bool:

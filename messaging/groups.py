@@ -13,24 +13,33 @@ Group names allow ASCII letters, digits, ``-``, ``_`` and ``.``, fewer than 100 
 
 Sends from sync code reuse one event loop per process: under ASGI the worker's own loop (the
 sync view runs in a thread asgiref knows, and ``async_to_sync`` hands the send to that loop);
-anywhere else (Celery workers, management commands, WSGI workers, benchmarks) a long-lived loop
-in a daemon thread, so the channel layer keeps its Redis connections. ``async_to_sync`` outside
-a loop starts a new thread, loop and Redis connection for every send: 2.8 ms against 0.41 ms
-(docs/pitfalls.md, "async_to_sync outside an event loop"; docs/benchmarks.md, "Writes").
+anywhere else (Celery workers, management commands, WSGI workers, benchmarks) the process's
+long-lived loop (``core/process_loop.py``), so the channel layer keeps its Redis connections.
+``async_to_sync`` outside a loop starts a new thread, loop and Redis connection for every send:
+2.8 ms against 0.41 ms (docs/pitfalls.md, "async_to_sync outside an event loop";
+docs/benchmarks.md, "Writes"). A consumer running a service for one client frame collects the
+sends instead (``sends_deferred``) and sends them from its own loop when the call returns
+(``send_deferred``): no hop back per send.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-import threading
-from collections.abc import Coroutine
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
+
+from core.process_loop import process_loop
+
+logger = logging.getLogger(__name__)
 
 # How long a sync caller waits for its send on the process's loop before giving up (the send
 # itself is one Redis round trip; a layer that is down must not hang a committed request).
@@ -62,35 +71,9 @@ def call_group(call_id: int) -> str:
     return f"call.{int(call_id)}"
 
 
-class _ProcessLoop:
-    """One event loop per process, running in a daemon thread, for sends from plain sync code."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._pid = 0
-
-    def loop(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            # A forked child inherits the object but not the thread: start its own.
-            alive = self._thread is not None and self._thread.is_alive()
-            if self._loop is None or self._pid != os.getpid() or not alive:
-                loop = asyncio.new_event_loop()
-                thread = threading.Thread(
-                    target=loop.run_forever, name="channel-layer-loop", daemon=True
-                )
-                thread.start()
-                self._loop, self._thread, self._pid = loop, thread, os.getpid()
-            return self._loop
-
-    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
-        """Run ``coroutine`` on the process's loop and wait for its result."""
-        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop())
-        return future.result(timeout=SEND_TIMEOUT_SECONDS)
-
-
-_process_loop = _ProcessLoop()
+# The process's one long-lived loop (core/process_loop.py), shared with every other sync caller of
+# an async client in this process: the channel layer's connections live on it.
+_process_loop = process_loop
 
 
 def _worker_loop_running() -> bool:
@@ -105,15 +88,77 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
 
     On the ASGI worker's loop when there is one, else on the process's long-lived loop. The
     in-memory layer (embedded mode, tests) keeps ``async_to_sync``: its queues belong to the loop
-    that reads them.
+    that reads them. Inside ``sends_deferred`` the send is collected for the consumer instead.
     """
+    collected = _deferred_sends.get()
+    if collected is not None:
+        collected.append((group, event))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
     if _worker_loop_running() or isinstance(layer, InMemoryChannelLayer):
         async_to_sync(layer.group_send)(group, event)
         return
-    _process_loop.run(layer.group_send(group, event))
+    _process_loop.run(layer.group_send(group, event), timeout=SEND_TIMEOUT_SECONDS)
+
+
+# --- sends handed back to a consumer's loop ---------------------------------------------------
+
+# Set (to a list) while a consumer runs sync code for one client frame: sends are collected there
+# instead of each hopping from the worker thread back to the loop and waiting on it.
+_deferred_sends: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar(
+    "messaging_deferred_sends", default=None
+)
+
+
+@contextmanager
+def sends_deferred() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Collect the sends of the sync code run inside (after commit, in order) instead of sending.
+
+    For a consumer's one ``database_sync_to_async`` call per client frame: the service commits,
+    its after-commit sends land in the list, and the consumer sends them from its own loop with
+    ``send_deferred`` once the call returns. Without it every send is a hop from the worker
+    thread to the loop and back, one after another, with the worker thread (and its database
+    connection) held meanwhile. Nothing is collected for a transaction that rolls back (the
+    callbacks never run), exactly as nothing would have been sent.
+    """
+    collected: list[tuple[str, dict[str, Any]]] = []
+    token = _deferred_sends.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred_sends.reset(token)
+
+
+async def send_deferred(sends: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send what ``sends_deferred`` collected, from the caller's loop; a failure is logged.
+
+    Groups are sent to concurrently; the sends of one group keep their order. As with
+    ``broadcast_on_commit``, a channel layer that is down never turns the committed write into
+    an error: the client catches up over REST.
+    """
+    layer = get_channel_layer()
+    if layer is None or not sends:
+        return
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for group, event in sends:
+        by_group.setdefault(group, []).append(event)
+
+    async def send_group(group: str, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            await layer.group_send(group, event)
+
+    outcomes = await asyncio.gather(
+        *(
+            asyncio.wait_for(send_group(group, events), SEND_TIMEOUT_SECONDS)
+            for group, events in by_group.items()
+        ),
+        return_exceptions=True,
+    )
+    for group, outcome in zip(by_group, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            logger.error("Channel-layer send to %s failed", group, exc_info=outcome)
 
 
 def broadcast_thread_event_on_commit(

@@ -15,6 +15,7 @@ database) in the same run. Loopback only; every loop is bounded (rounds, timeout
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -181,7 +182,10 @@ def _broadcast(user_ids: list[int]) -> float:
     return started
 
 
-async def _sockets(ports: list[int], user_ids, threads, tokens, rounds: int) -> Timings:
+async def _sockets(
+    ports: list[int], user_ids, threads, tokens, rounds: int, *, around_rounds=None
+) -> Timings:
+    """Drive the sockets; ``around_rounds`` (a context manager factory) wraps the timed rounds."""
     from channels.db import database_sync_to_async
     from websockets.asyncio.client import connect
 
@@ -248,22 +252,9 @@ async def _sockets(ports: list[int], user_ids, threads, tokens, rounds: int) -> 
             timings.idle.append(timings.latencies.pop())
             await asyncio.sleep(0.6)  # stay under the per-socket send rate
 
-        for round_number in range(rounds):
-            keys = [f"bench {index} round {round_number}" for index in range(count)]
-            for key in keys:
-                partner_waiters[key] = loop.create_future()
-            started = time.perf_counter()
-
-            async def send(index: int, key: str) -> None:
-                sent[key] = time.perf_counter()
-                await chats[index].send(json.dumps({"type": "message.send", "content": key}))
-
-            await asyncio.gather(*(send(i, keys[i]) for i in range(count)))
-            done, pending = await asyncio.wait(
-                [partner_waiters[key] for key in keys], timeout=ROUND_TIMEOUT
-            )
-            timings.elapsed += time.perf_counter() - started
-            timings.lost += len(pending)
+        rounds_scope = around_rounds() if around_rounds is not None else contextlib.nullcontext()
+        with rounds_scope:
+            await _rounds(chats, timings, partner_waiters, sent, rounds, count, loop)
 
         broadcast_waiters.extend(loop.create_future() for _ in range(count))
         broadcast_started.append(
@@ -280,6 +271,26 @@ async def _sockets(ports: list[int], user_ids, threads, tokens, rounds: int) -> 
         for socket in chats + inboxes:
             await socket.close()
     return timings
+
+
+async def _rounds(chats, timings, partner_waiters, sent, rounds, count, loop) -> None:
+    """All N sockets send one message at once, ``rounds`` times; time until each partner has it."""
+    for round_number in range(rounds):
+        keys = [f"bench {index} round {round_number}" for index in range(count)]
+        for key in keys:
+            partner_waiters[key] = loop.create_future()
+        started = time.perf_counter()
+
+        async def send(index: int, key: str) -> None:
+            sent[key] = time.perf_counter()
+            await chats[index].send(json.dumps({"type": "message.send", "content": key}))
+
+        await asyncio.gather(*(send(i, keys[i]) for i in range(count)))
+        done, pending = await asyncio.wait(
+            [partner_waiters[key] for key in keys], timeout=ROUND_TIMEOUT
+        )
+        timings.elapsed += time.perf_counter() - started
+        timings.lost += len(pending)
 
 
 def run(report) -> None:
