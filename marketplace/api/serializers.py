@@ -7,15 +7,20 @@ Every input serializer derives from ``config.api.serializers.InputSerializer`` o
 
 from __future__ import annotations
 
+import operator
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models.base import ModelState
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from config.api.fields import CleanCharField
 from config.api.reuse import serializer_for
@@ -385,38 +390,96 @@ class OfferSerializer(serializers.ModelSerializer):
 _OFFER_ROW_SCALARS = frozenset(OFFER_ROW_COLUMNS) - {"owner_id", "category_id", "removal_reason"}
 
 
-def _from_row(model: type[models.Model], row: dict[str, Any], prefix: str, pk: Any) -> Any:
-    """A model instance of the ``prefix``-ed columns of ``row`` (the rest deferred), so its
-    properties (a translated name, a public name, a picture's URL) resolve as on a loaded row."""
-    names, values = [], []
-    for field in model._meta.concrete_fields:  # from_db wants them in this order
+def _light(model: type[models.Model], attrs: dict[str, Any]) -> Any:
+    """A model instance holding ``attrs`` only, built without ``Model.__init__`` (its signals and
+    modeltranslation's hooks cost more than the formatting): properties (a translated name, a
+    public name, a picture's URL) resolve from the attributes as on a loaded row."""
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance.__dict__.update(attrs)
+    return instance
+
+
+def _row_attrs(model: type[models.Model], row: dict[str, Any], prefix: str, pk: Any) -> dict:
+    attrs = {model._meta.pk.attname: pk}
+    for field in model._meta.concrete_fields:
         key = prefix + field.attname
-        if field.primary_key:
-            names.append(field.attname)
-            values.append(pk)
-        elif key in row:
-            names.append(field.attname)
-            values.append(row[key])
-    return model.from_db(None, names, values)
+        if key in row:
+            attrs[field.attname] = row[key]
+    return attrs
+
+
+def _plain_fields(serializer: serializers.Serializer) -> list[tuple[str, Any, Any]]:
+    """(name, read the value, format it) for each field of a flat read-only serializer, as
+    ``Serializer.to_representation`` would, without its per-field dispatch."""
+    plan: list[tuple[str, Any, Any]] = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.SerializerMethodField):
+            method = getattr(serializer, field.method_name)
+            plan.append((name, method, None))
+        elif len(field.source_attrs) == 1:
+            plan.append((name, operator.attrgetter(field.source_attrs[0]), field.to_representation))
+        else:
+            plan.append((name, field.get_attribute, field.to_representation))
+    return plan
+
+
+def _represent(plan: list[tuple[str, Any, Any]], instance: Any) -> dict[str, Any]:
+    out = {}
+    for name, read, fmt in plan:
+        value = read(instance)
+        out[name] = value if fmt is None or value is None else fmt(value)
+    return out
+
+
+def _datetime_formatter(field: serializers.DateTimeField) -> Any:
+    """``field.to_representation`` with the request's time zone looked up once, not per value."""
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if (
+        output_format is None
+        or output_format.lower() != ISO_8601
+        or hasattr(field, "timezone")
+        or not django_settings.USE_TZ
+    ):
+        return field.to_representation
+    zone = timezone.get_current_timezone()
+
+    def represent(value: Any) -> Any:
+        if not value or isinstance(value, str) or not timezone.is_aware(value):
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return represent
 
 
 class OfferRowsRepresentation:
     """``OfferSerializer(many=True).data`` for a page of ``selectors.offer_rows`` dicts.
 
     The same keys, order and formatting, byte for byte (tests/marketplace/test_api_offers_rows.py
-    compares both): the serializer's own fields format every value, built once per page instead of
-    once per row, and rows stay dicts (docs/benchmarks.md, "Reads and serving").
+    compares both): the serializer's own fields format every value, built once per thread, with
+    what is the same for the whole page (the time zone, a category's or a skill's reference)
+    formatted once per page; rows stay dicts (docs/benchmarks.md, "Reads and serving").
     """
 
     def __init__(self, context: dict[str, Any]) -> None:
         self.serializer = serializer_for(OfferSerializer, context)
         fields = self.serializer.fields
         self.order = list(fields)
-        self.scalars = [(name, fields[name]) for name in self.order if name in _OFFER_ROW_SCALARS]
-        self.owner = fields["owner"]
-        self.category = fields["category"]
+        self.scalars = [
+            (
+                name,
+                _datetime_formatter(fields[name])
+                if isinstance(fields[name], serializers.DateTimeField)
+                else fields[name].to_representation,
+            )
+            for name in self.order
+            if name in _OFFER_ROW_SCALARS
+        ]
+        self.owner = _plain_fields(fields["owner"])
+        self.category = _plain_fields(fields["category"])
         self.image_fields = fields["images"].child.fields
-        self.skill_ref = serializer_for(SkillRefSerializer, context)
+        self.skill_ref = _plain_fields(serializer_for(SkillRefSerializer, context))
         self.viewer_id = _viewer_id(context)
         self.request = context.get("request")
         self.image_storage = OfferImage._meta.get_field("image").storage
@@ -433,40 +496,52 @@ class OfferRowsRepresentation:
             "position": fields["position"].to_representation(image["position"]),
         }
 
-    def _skills(self, skills: list[Skill], owner_id: int) -> list[dict[str, Any]]:
-        owner_views = self.viewer_id is not None and self.viewer_id == owner_id
-        return [
-            self.skill_ref.to_representation(skill)
-            for skill in skills
-            if skill.status == SkillStatus.APPROVED or owner_views
-        ]
-
     def represent(
         self,
         rows: list[dict[str, Any]],
         images: dict[int, list[dict[str, Any]]],
         skills: dict[tuple[int, bool], list[Skill]],
     ) -> list[dict[str, Any]]:
+        categories: dict[int, dict[str, Any]] = {}
+        skill_refs: dict[int, dict[str, Any]] = {}
+
+        def skill_list(found: list[Skill], owner_id: int) -> list[dict[str, Any]]:
+            owner_views = self.viewer_id is not None and self.viewer_id == owner_id
+            out = []
+            for skill in found:
+                if skill.status != SkillStatus.APPROVED and not owner_views:
+                    continue
+                ref = skill_refs.get(skill.pk)
+                if ref is None:
+                    ref = skill_refs[skill.pk] = _represent(self.skill_ref, skill)
+                # A copy per offer: the page's dicts never share a mutable value.
+                out.append(dict(ref))
+            return out
+
         out = []
         for row in rows:
             offer_id, owner_id = row["id"], row["owner_id"]
             values: dict[str, Any] = {}
-            for name, field in self.scalars:
+            for name, fmt in self.scalars:
                 value = row[name]
-                values[name] = None if value is None else field.to_representation(value)
-            owner = _from_row(User, row, "owner__", owner_id)
-            values["owner"] = self.owner.to_representation(owner)
+                values[name] = None if value is None else fmt(value)
+            values["owner"] = _represent(
+                self.owner, _light(User, _row_attrs(User, row, "owner__", owner_id))
+            )
             values["created_by"] = owner_id
             category_id = row["category_id"]
-            values["category"] = (
-                None
-                if category_id is None
-                else self.category.to_representation(
-                    _from_row(Category, row, "category__", category_id)
-                )
-            )
-            values["offered_skills"] = self._skills(skills.get((offer_id, False), []), owner_id)
-            values["desired_skills"] = self._skills(skills.get((offer_id, True), []), owner_id)
+            if category_id is None:
+                values["category"] = None
+            else:
+                category = categories.get(category_id)
+                if category is None:
+                    category = categories[category_id] = _represent(
+                        self.category,
+                        _light(Category, _row_attrs(Category, row, "category__", category_id)),
+                    )
+                values["category"] = dict(category)
+            values["offered_skills"] = skill_list(skills.get((offer_id, False), []), owner_id)
+            values["desired_skills"] = skill_list(skills.get((offer_id, True), []), owner_id)
             values["images"] = [self._image(image) for image in images.get(offer_id, [])]
             facts = SimpleNamespace(
                 owner_id=owner_id,
