@@ -9,10 +9,11 @@ apply the same rule through ``token_predates_cutoff``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import router
+from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
@@ -36,10 +37,44 @@ def token_predates_cutoff(user: Any, issued_at: Any) -> bool:
     return int(issued_at) <= int(cutoff.timestamp())
 
 
-# The authenticated user's SQL, compiled once per process and database: building the annotated
-# query (role and e-mail verification) cost more CPU than running it (docs/benchmarks.md).
-_USER_SQL: dict[str, tuple[str, list[Any], int]] = {}
+@dataclass(frozen=True)
+class _CompiledUserQuery:
+    """``user_queryset().filter(pk=…)`` compiled once: its SQL and how to build the row."""
+
+    sql: str
+    params: tuple[Any, ...]
+    pk_index: int  # where the id goes among the parameters
+    model_slice: slice  # the model's columns in the row
+    attnames: list[str]  # their attribute names, in order
+    annotations: list[tuple[str, int]]  # (name, column) of role_name and email_is_verified
+    converters: list[tuple[int, list[Any], Any]]  # (column, converters, expression)
+
+
+# The authenticated user's query, compiled once per process and database: building the annotated
+# query (role and e-mail verification) cost more CPU than running it, and so did a raw queryset's
+# per-row column mapping (docs/benchmarks.md, "Reads and serving").
+_USER_QUERY: dict[str, _CompiledUserQuery] = {}
 _PK_MARK = -7_391_540_263  # no row has this id; it marks the id's place among the parameters
+
+
+def _compile_user_query(alias: str) -> _CompiledUserQuery:
+    from accounts.selectors import user_queryset
+
+    compiler = user_queryset().filter(pk=_PK_MARK).query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    select = compiler.select
+    columns = compiler.klass_info["select_fields"]
+    model_slice = slice(columns[0], columns[-1] + 1)
+    converters = compiler.get_converters([column for column, _sql, _alias in select])
+    return _CompiledUserQuery(
+        sql=sql,
+        params=tuple(params),
+        pk_index=list(params).index(_PK_MARK),
+        model_slice=model_slice,
+        attnames=[column.target.attname for column, _sql, _alias in select[model_slice]],
+        annotations=list(compiler.annotation_col_map.items()),
+        converters=[(index, convs, expr) for index, (convs, expr) in converters.items()],
+    )
 
 
 def _user_by_id(user_model: Any, user_id: Any) -> Any:
@@ -54,19 +89,25 @@ def _user_by_id(user_model: Any, user_id: Any) -> Any:
     if pk is None or user_model._meta.pk.attname != api_settings.USER_ID_FIELD:
         return user_queryset().filter(**{api_settings.USER_ID_FIELD: user_id}).first()
     alias = router.db_for_read(user_model)
-    compiled = _USER_SQL.get(alias)
-    if compiled is None:
-        sql, params = user_queryset().filter(pk=_PK_MARK).query.sql_with_params()
-        compiled = (sql, list(params), list(params).index(_PK_MARK))
-        _USER_SQL[alias] = compiled
-    sql, params, index = compiled
-    params = list(params)
-    params[index] = pk
-    found = list(user_model.objects.raw(sql, params).using(alias))
-    if not found:
+    query = _USER_QUERY.get(alias)
+    if query is None:
+        query = _USER_QUERY.setdefault(alias, _compile_user_query(alias))
+    params = list(query.params)
+    params[query.pk_index] = pk
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = found[0]
-    # A raw query skips the annotations' converters (SQLite answers EXISTS with 0 or 1).
+    row = list(row)
+    for index, convs, expression in query.converters:
+        for converter in convs:
+            row[index] = converter(row[index], expression, connection)
+    user = user_model.from_db(alias, query.attnames, row[query.model_slice])
+    for name, index in query.annotations:
+        setattr(user, name, row[index])
+    # SQLite answers EXISTS with 0 or 1.
     user.email_is_verified = bool(user.email_is_verified)
     return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +36,33 @@ def user_queryset() -> QuerySet[User]:
 def user_profile_get(*, user_id: int) -> User:
     """The full profile of one account (the owner's own view)."""
     return user_queryset().get(pk=user_id)
+
+
+@functools.cache
+def _active_member_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = User._meta
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    active = quote(meta.get_field("is_active").column)
+    suspended = quote(meta.get_field("suspended_at").column)
+    # Identifiers from the model's own metadata, quoted; the id is a parameter.
+    return f"SELECT {pk} FROM {table} WHERE {pk} = %s AND {active} AND {suspended} IS NULL"  # noqa: S608
+
+
+def active_member_ref(*, user_id: int) -> User | None:
+    """The active, unsuspended account ``user_id`` as a reference (only its id loaded; any other
+    field loads on first use), or None. One indexed read, for a request naming its recipient."""
+    alias = router.db_for_read(User)
+    connection = connections[alias]
+    low, high = connection.ops.integer_field_range(User._meta.pk.get_internal_type())
+    if not low <= user_id <= high:  # no such row, and out of the driver's range
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_active_member_sql(alias), [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return User.from_db(alias, [User._meta.pk.attname], [row[0]])
 
 
 def user_public_queryset(*, viewer: User) -> QuerySet[User]:

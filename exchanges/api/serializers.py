@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.selectors import active_member_ref
 from config.api.fields import BoundedDateTimeField, CleanCharField
 from config.api.serializers import InputSerializer
 from exchanges import state_machine
@@ -759,9 +760,8 @@ class TransferInputSerializer(InputSerializer):
         swap_id = self._one_of(attrs, "meeting_id", "swap_id")
         target = None
         if to_id is not None:
-            target = User.objects.filter(
-                pk=to_id, is_active=True, suspended_at__isnull=True
-            ).first()
+            # Only the id is needed to move points: a reference, not the member's row.
+            target = active_member_ref(user_id=to_id)
             if target is None:
                 raise serializers.ValidationError(
                     {"to_user_id": [_("There is no active member with this id.")]}
