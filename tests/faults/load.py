@@ -1,8 +1,9 @@
 """Real serving processes and a small load client for the fault tests under load.
 
-- ``Replica``: one web replica as production serves HTTP (scripts/cluster's split mode: gunicorn
-  gthread workers on ``config.wsgi``; docs/benchmarks.md, "WSGI or ASGI"), in a process group of
-  its own so that a test can SIGKILL the master and its workers at once.
+- ``Replica``, ``AsgiServer``, ``CeleryWorker``: the web replica (gunicorn gthread on
+  ``config.wsgi``, deploy/gunicorn.conf.py), the ``/ws/`` server (uvicorn) and a worker, with the
+  commands scripts/cluster runs, each in a process group of its own so that a test can SIGKILL a
+  master and its workers at once.
 - ``Nginx``: the proxy rendered from deploy/nginx.conf.template exactly as scripts/cluster renders
   it (``user root;`` when root, its own temp paths), run in the foreground (``daemon off``).
 - ``RedisServer``: a private ``redis-server`` on a free port (never the shared one).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -134,32 +136,29 @@ def replica_env(faults_dir: Path, *, redis_url: str | None = None, **extra: str)
 
 
 class Replica(Group):
-    """``gunicorn config.wsgi:application --worker-class gthread`` (scripts/cluster, split)."""
+    """One web replica: ``gunicorn --config deploy/gunicorn.conf.py config.wsgi:application``,
+    the command scripts/cluster and docker-compose.yml run (gthread workers; docs/benchmarks.md,
+    "WSGI or ASGI"), with its access log kept to see which requests it answered."""
 
     def __init__(self, name: str, *, faults_dir: Path, env: dict[str, str], workers: int = 2):
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.access_log = faults_dir / f"{name}.access.log"
+        env = {
+            **env,
+            "WEB_BIND": f"127.0.0.1:{self.port}",
+            "WEB_WORKERS": str(workers),
+            "WEB_THREADS": "4",
+            "WEB_ACCESS_LOG": str(self.access_log),
+        }
         command = [
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(BASE_DIR / "deploy" / "gunicorn.conf.py"),
             "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--access-logfile",
-            str(self.access_log),
-            "--access-logformat",
-            "%(m)s %(U)s %(s)s",
-            # Two replicas on one machine: the default control socket path would be shared.
-            "--no-control-socket",
         ]
         super().__init__(command, log=faults_dir / f"{name}.log", env=env)
 
@@ -177,8 +176,11 @@ class Replica(Group):
         """(method, path) → how many requests this replica answered (its access log)."""
         if not self.access_log.exists():
             return Counter()
-        lines = self.access_log.read_text(errors="replace").splitlines()
-        return Counter(tuple(line.split(" ")[:2]) for line in lines if line.count(" ") >= 2)
+        return Counter(_REQUEST_LINE.findall(self.access_log.read_text(errors="replace")))
+
+
+# gunicorn's default access log format quotes the request line: "GET /api/v1/… HTTP/1.1".
+_REQUEST_LINE = re.compile(r'"([A-Z]+) (\S+) HTTP/[0-9.]+"')
 
 
 def render_nginx(*, directory: Path, listen: str, http: list[str], ws: list[str]) -> Path:
@@ -392,7 +394,7 @@ def is_clean_error(answer: Answer) -> bool:
 
 
 class AsgiServer(Group):
-    """``uvicorn config.asgi:application`` for ``/ws/`` (scripts/cluster, split mode)."""
+    """``uvicorn config.asgi:application`` for ``/ws/``, as scripts/cluster runs it."""
 
     def __init__(self, name: str, *, faults_dir: Path, env: dict[str, str]):
         self.name = name
@@ -409,8 +411,16 @@ class AsgiServer(Group):
             str(self.port),
             "--workers",
             "1",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--lifespan",
+            "off",
             "--no-access-log",
             "--proxy-headers",
+            "--timeout-graceful-shutdown",
+            "10",
         ]
         super().__init__(command, log=faults_dir / f"{name}.log", env=env)
 

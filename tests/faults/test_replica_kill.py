@@ -175,7 +175,11 @@ def test_a_replica_killed_under_load_loses_no_write_and_the_proxy_routes_around_
     members, event_id, pairs = _world()
     marks = {"world": time.monotonic() - began}
     env = replica_env(tmp_path)
-    replicas = [Replica(f"replica{index}", faults_dir=tmp_path, env=env) for index in range(2)]
+    # One gthread worker (4 threads) per replica: two Django start-ups instead of four on a loaded
+    # machine; the kill takes the whole process group (master and workers) either way.
+    replicas = [
+        Replica(f"replica{index}", faults_dir=tmp_path, env=env, workers=1) for index in range(2)
+    ]
     proxy = None
     journal = Journal()
     clients: list[ApiClient] = []
