@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 # Machine-facing prefixes: the language comes from Accept-Language, and a 404 there must stay a
@@ -12,6 +13,15 @@ UNPREFIXED_PATHS = ("/api/", "/ws/", "/admin/", "/accounts/", "/static/", "/medi
 
 class SiteLocaleMiddleware(LocaleMiddleware):
     """LocaleMiddleware that never redirects machine-facing paths to a language prefix."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path_info.startswith(UNPREFIXED_PATHS):
+            # No language prefix on these paths: the language cookie or Accept-Language decides,
+            # resolved once, without matching the path against the languages twice.
+            translation.activate(translation.get_language_from_request(request, check_path=False))
+            request.LANGUAGE_CODE = translation.get_language()
+            return None
+        return super().process_request(request)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.path_info.startswith(UNPREFIXED_PATHS):

@@ -900,6 +900,12 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # Django's Redis cache with one redis-py client per pool instead of one built per cache call.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
+# CSP and flash messages skip the JSON API (/api/v1/): nothing of theirs applies there
+# (config/site_only.py says what stays on, and why).
+MIDDLEWARE[MIDDLEWARE.index("csp.middleware.CSPMiddleware")] = "config.site_only.CSPMiddleware"
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")] = (
+    "config.site_only.MessageMiddleware"
+)
 
 # --- Redis reconnects (tests/faults/test_redis_restart.py) ---
 # When Redis restarts, every connection a pool kept is dead, and redis-py retries nothing on
