@@ -1,0 +1,1 @@
+"""Load harness of `make bench BENCH=load` (Locust against `make cluster`)."""
