@@ -153,7 +153,7 @@ def _column_values(
     """Every concrete column of ``model`` for each row: given values, else the field's default."""
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and "id" not in rows[0])]
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     values = []
     for row in rows:
         line = []
@@ -183,10 +183,10 @@ def bulk_insert(
     if not rows:
         return []
     if not _postgresql():
-        ids = []
+        ids: list[int] = []
         for start in range(0, len(rows), 2000):
             chunk = rows[start : start + 2000]
-            created = model.objects.bulk_create([model(**row) for row in chunk])
+            created = model._default_manager.bulk_create([model(**row) for row in chunk])
             ids.extend(obj.pk for obj in created)
             advance(len(chunk))
         return ids
@@ -298,7 +298,11 @@ def _search_documents(
     parts = []
     for document in documents:
         category = categories[document.category]
-        names: list[str | None] = [category.name_en, category.name_ar]
+        # django-modeltranslation's columns (marketplace/translation.py).
+        names: list[str | None] = [
+            getattr(category, "name_en", None),
+            getattr(category, "name_ar", None),
+        ]
         # In the order offer_search_refresh reads them: offered, then desired, each by id.
         ordered = [
             *sorted(document.offered, key=lambda slug: skills[slug].pk),
@@ -308,7 +312,13 @@ def _search_documents(
             skill = skills[slug]
             if skill.status != SkillStatus.APPROVED:
                 continue
-            names.extend([skill.name_en, skill.name_ar, skill.synonyms.replace(",", " ")])
+            names.extend(
+                [
+                    getattr(skill, "name_en", None),
+                    getattr(skill, "name_ar", None),
+                    skill.synonyms.replace(",", " "),
+                ]
+            )
         title = search.normalise(document.title)
         skill_text = search.normalise(*names)
         description = search.normalise(document.description)
@@ -689,15 +699,15 @@ def _seed_swaps(
     created = 0
     for number in range(plan.swaps):
         a, b = pairs[number % len(pairs)]
-        offer = offers.get(ids[b])
-        if offer is None:
+        chosen = offers.get(ids[b])
+        if chosen is None:
             continue
         start = base + dt.timedelta(hours=2 * (number // len(pairs)))
         swap_create(
             requester=users[ids[a]],
-            offer=offer,
+            offer=chosen,
             scheduled_start=start,
-            scheduled_end=start + dt.timedelta(minutes=offer.session_minutes),
+            scheduled_end=start + dt.timedelta(minutes=chosen.session_minutes),
         )
         created += 1
         advance(1)
