@@ -203,3 +203,16 @@ def test_the_template_renders_a_configuration_nginx_accepts(tmp_path):
 
     # then
     assert (checked.returncode, checked.stderr) == (0, ""), checked.stderr
+
+
+def test_the_cluster_script_parses():
+    # when
+    checked = subprocess.run(  # noqa: S603
+        ["bash", "-n", str(ROOT / "scripts" / "cluster")],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # then
+    assert (checked.returncode, checked.stderr) == (0, "")
