@@ -17,12 +17,17 @@ What is cached, and when (``PublicPageCacheMiddleware``):
 
 A warm hit answers from the cache before the session, the user or the database is touched: 0 SQL
 queries.
+
+The API's anonymous offers list caches its data the same way, in the view (``api_list_get`` /
+``api_list_store``): under the offers version, and never past the moment the first listed offer
+of that answer expires (expiry is the one change no write announces).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -136,6 +141,10 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The API is never a page (its anonymous lists cache their data in the view, below the
+        # throttle): one string test and nothing else on /api/.
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)
         if not _seconds() or not request_is_cacheable(request):
             return self.get_response(request)
         key = _key(request)
@@ -157,3 +166,45 @@ class PublicPageCacheMiddleware:
             cache.set(key, (response.status_code, headers, response.content), _seconds())
             response["X-Page-Cache"] = "miss"
         return response
+
+
+# --- the API's anonymous offers list --------------------------------------------------------------
+
+_API_KEY = "public-page-cache:api:{}"
+
+
+def api_list_get(request_key: str) -> tuple[str, int, Any]:
+    """(the cache key, the offers version now, the stored data or None) in one round trip.
+
+    ``request_key`` names everything the answer depends on (the absolute URL with its query, the
+    language, the time zone). A stored answer counts only under the current version and before
+    its ``valid_until``.
+    """
+    key = _API_KEY.format(hashlib.sha256(request_key.encode()).hexdigest()[:32])
+    version_key = _VERSION_KEY.format(OFFERS)
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
+    if version is None:
+        cache.add(version_key, time.time_ns(), timeout=None)
+        return key, cache.get(version_key), None
+    stored = found.get(key)
+    if stored is not None and stored[0] == version and time.time() < stored[1]:
+        return key, version, stored[2]
+    return key, version, None
+
+
+def api_list_store(key: str, version: int | None, valid_until: float, data: Any) -> None:
+    """Keep ``data`` (read after ``version`` was) until ``valid_until`` (epoch seconds) at most.
+
+    The version is read before the data: a write committed in between bumps it, so the answer
+    is stored under a version nobody asks for any more.
+    """
+    seconds = min(float(_seconds()), valid_until - time.time())
+    if version is None or seconds < 1:
+        return
+    cache.set(key, (version, valid_until, data), timeout=math.floor(seconds))
+
+
+def api_cache_seconds() -> int:
+    """How long an anonymous API answer may be kept (``PUBLIC_PAGE_CACHE_SECONDS``; 0: off)."""
+    return _seconds()

@@ -15,9 +15,11 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.db.models import (
     Case,
+    Count,
     F,
     FloatField,
     IntegerField,
+    Min,
     Prefetch,
     Q,
     QuerySet,
@@ -761,7 +763,12 @@ class _CompiledList:
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(capture):
-            rows.count()
+            if query.viewer_id is None:
+                # Anonymous lists may be cached (marketplace/cache.py): the count also says when
+                # the first of these offers expires, the moment the list changes by itself.
+                rows.queryset.aggregate(count=Count("*"), changes_at=Min("expires_at"))
+            else:
+                rows.count()
         if len(captured) != 1:
             raise ValueError("the count took more than one statement")
         self.count = CompiledSQL(captured[0][0], captured[0][1], marks, connection)
@@ -798,6 +805,7 @@ class CompiledOfferRows:
         self.compiled = _compiled_list(query, self.using)
         self.values = query.values(now or timezone.now())
         self._count: int | None = None
+        self.changes_at: dt.datetime | None = None
 
     def _cursor(self):  # noqa: ANN202
         from django.db import connections
@@ -811,7 +819,10 @@ class CompiledOfferRows:
                 cursor.execute(
                     self.compiled.count.sql, self.compiled.count.bind(connection, self.values)
                 )
-                self._count = int(cursor.fetchone()[0])
+                found = cursor.fetchone()
+            self._count = int(found[0])
+            if len(found) > 1 and found[1] is not None:
+                self.changes_at = _as_datetime(found[1])
         return self._count
 
     def __len__(self) -> int:
@@ -835,6 +846,21 @@ class CompiledOfferRows:
         return [dict(zip(names, row, strict=True)) for row in fetched]
 
 
-def offer_list_rows(query: OfferListQuery) -> CompiledOfferRows:
-    """The offers ``query`` selects as dict rows (as ``offer_rows``), paginated like a queryset."""
-    return CompiledOfferRows(query)
+def _as_datetime(value: object) -> dt.datetime:
+    """An aggregate's datetime as the driver gave it (SQLite gives text) as an aware UTC one."""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"not a datetime: {value!r}")
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def offer_list_rows(query: OfferListQuery, *, now: dt.datetime | None = None) -> CompiledOfferRows:
+    """The offers ``query`` selects as dict rows (as ``offer_rows``), paginated like a queryset.
+
+    For an anonymous query, after ``count()``, ``changes_at`` is the earliest expiry among the
+    selected offers (None when none expires): until then only a write changes the list.
+    """
+    return CompiledOfferRows(query, now=now)

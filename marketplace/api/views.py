@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +21,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from core.exceptions import Forbidden, NotFound, ValidationFailed
+from marketplace import cache as offers_cache
 from marketplace import selectors, services
 from marketplace.api.filters import (
     AvailabilityFilterSet,
@@ -224,12 +228,27 @@ class OfferViewSet(ListRetrieveViewSet):
         # fields: the same bytes as the generic list at a fraction of the CPU
         # (docs/benchmarks.md, "Reads and serving").
         query = offer_list_query(request.query_params, request.user)
-        if query is not None:
-            # The common requests: SQL compiled once per shape, no FilterSet, no permission check
-            # (the default status lists the same rows for everybody but the viewer's own).
-            rows = selectors.offer_list_rows(query)
-        else:
-            rows = selectors.offer_rows(self.filter_queryset(self.get_queryset()))
+        if query is None:
+            return self._list_page(selectors.offer_rows(self.filter_queryset(self.get_queryset())))
+        # The common requests: SQL compiled once per shape, no FilterSet, no permission check
+        # (the default status lists the same rows for everybody but the viewer's own).
+        if query.viewer_id is not None or not offers_cache.api_cache_seconds():
+            return self._list_page(selectors.offer_list_rows(query))
+        # Anonymous: the answer is kept under the offers version until a write bumps it or the
+        # first of its offers expires (marketplace/cache.py).
+        key, version, data = offers_cache.api_list_get(
+            f"{get_language()}|{timezone.get_current_timezone_name()}|"
+            f"{request.build_absolute_uri()}"
+        )
+        if data is not None:
+            return Response(data)
+        rows = selectors.offer_list_rows(query, now=timezone.now())
+        response = self._list_page(rows)
+        changes_at = rows.changes_at.timestamp() if rows.changes_at else math.inf
+        offers_cache.api_list_store(key, version, changes_at, response.data)
+        return response
+
+    def _list_page(self, rows: Any) -> Response:
         page = self.paginate_queryset(rows)
         images, skills = selectors.offer_rows_related([row["id"] for row in page])
         data = OfferRowsRepresentation(self.get_serializer_context()).represent(
