@@ -92,9 +92,13 @@ def _user_by_id(user_model: Any, user_id: Any) -> Any:
     query = _USER_QUERY.get(alias)
     if query is None:
         query = _USER_QUERY.setdefault(alias, _compile_user_query(alias))
+    connection = connections[alias]
+    if isinstance(pk, int):
+        low, high = connection.ops.integer_field_range(user_model._meta.pk.get_internal_type())
+        if not low <= pk <= high:  # no such row, and beyond what the driver binds
+            return None
     params = list(query.params)
     params[query.pk_index] = pk
-    connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(query.sql, params)
         row = cursor.fetchone()
