@@ -7,7 +7,7 @@ import functools
 import math
 import threading
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -57,11 +57,56 @@ UTC = dt.UTC
 
 
 def category_list(*, include_inactive: bool = False) -> list[Category]:
-    """Every category, parents before children, in the active language (one query)."""
+    """Every category, parents before children, in the active language (one query).
+
+    The statement is compiled once per thread (docs/benchmarks.md, "Reads and serving"): the
+    categories endpoint spent more CPU building it than PostgreSQL spent answering it.
+    """
+    return _instances(
+        Category, ("category_list", include_inactive), lambda: _category_queryset(include_inactive)
+    )
+
+
+def _category_queryset(include_inactive: bool) -> QuerySet[Category]:
     queryset = Category.objects.all()
     if not include_inactive:
         queryset = queryset.filter(is_active=True)
-    return list(queryset.order_by("sort_order", "id"))
+    return queryset.order_by("sort_order", "id")
+
+
+class _CompiledInstances:
+    """A queryset without per-request values, compiled once: its SQL, how to read its rows."""
+
+    def __init__(self, queryset: QuerySet, using: str) -> None:
+        compiler = queryset.query.get_compiler(using)
+        self.sql, self.params = compiler.as_sql()
+        selected = [select[0] for select in compiler.select[0 : compiler.col_count]]
+        self.names = [column.target.attname for column in selected]
+        self.model = queryset.model
+        self.compiler = compiler
+        self.converters = compiler.get_converters(selected)
+
+    def run(self, using: str) -> list:
+        from django.db import connections
+
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        return [self.model.from_db(using, self.names, list(row)) for row in rows]
+
+
+def _instances(model: type, key: tuple, build: Callable[[], QuerySet]) -> list:
+    """``list(build())`` through SQL compiled once per thread (no per-request values allowed)."""
+    from django.db import router
+
+    cache: dict[tuple, _CompiledInstances] = _compiled.__dict__.setdefault("instances", {})
+    using = router.db_for_read(model)
+    compiled = cache.get((using, key))
+    if compiled is None:
+        compiled = cache[(using, key)] = _CompiledInstances(build(), using)
+    return compiled.run(using)
 
 
 def category_tree(*, include_inactive: bool = False) -> list[Category]:

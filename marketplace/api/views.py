@@ -36,6 +36,7 @@ from marketplace.api.serializers import (
     AvailabilityExceptionSerializer,
     AvailabilitySlotSerializer,
     CategorySerializer,
+    CategoryTreeRepresentation,
     ListingInputSerializer,
     ListingSerializer,
     MatchCreateSerializer,
@@ -100,7 +101,7 @@ class CategoryListView(APIView):
     def get(self, request: Request) -> Response:
         flat = request.query_params.get("flat", "").lower() in {"1", "true", "yes"}
         categories = selectors.category_list() if flat else selectors.category_tree()
-        return Response(CategorySerializer(categories, many=True).data)
+        return Response(CategoryTreeRepresentation({}).represent(categories))
 
 
 @extend_schema_view(

@@ -1,7 +1,11 @@
 """Categories (tree or flat) and the skill catalogue's autocomplete, in the request's language."""
 
 import pytest
+from django.utils import translation
+from rest_framework.renderers import JSONRenderer
 
+from marketplace import selectors
+from marketplace.api.serializers import CategorySerializer
 from tests.marketplace.factories import CategoryFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +69,26 @@ def test_categories_flat(api_client, catalogue):
         ("music", None),
     ]
     assert all(row["children"] == [] for row in rows)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("params", [{}, {"flat": "true"}])
+def test_categories_answer_the_generic_serializers_bytes(api_client, catalogue, params, language):
+    # given: a grandchild, an empty Arabic name and a description, so every field has a value
+    CategoryFactory(
+        name_en="Frontend", name_ar="", slug="frontend", parent=catalogue["web"], description="UI"
+    )
+    flat = bool(params)
+
+    # when
+    response = api_client.get("/api/v1/categories/", params, HTTP_ACCEPT_LANGUAGE=language)
+    with translation.override(language):
+        categories = selectors.category_list() if flat else selectors.category_tree()
+        generic = JSONRenderer().render(CategorySerializer(categories, many=True).data)
+
+    # then
+    assert response.content == generic
+    assert b'"children":[{' in generic or flat
 
 
 def test_categories_take_one_query(api_client, catalogue, django_assert_num_queries):
