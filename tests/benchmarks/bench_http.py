@@ -600,6 +600,99 @@ def run(report) -> None:
                 note=f"{value / bare:.0f}× bare; {note}",
             )
     Path(ROOT / "var" / "bench-http.json").write_text(json.dumps(summary, indent=2))
+    offers_floor_run(report, selected)
+
+
+# --- the offers list beside its SQL + JSON floor, and categories beside the peer (issue 18) ------
+# A server of the production shape (gunicorn gthread) of its own, with the floor view mounted
+# (serving/offers_floor.py) and the page cache off, so the anonymous list runs its SQL every time.
+# Rows: offers-floor, offers-miss, offers-auth-miss, categories (16 connections, the peer's load).
+PEER_CATEGORIES_RPS = float(os.environ.get("BENCH_PEER_CATEGORIES_RPS", "130"))
+FLOOR_KEYS = ("offers-floor", "offers-miss", "offers-auth-miss", "categories")
+
+
+def offers_floor_run(report, selected: list[str]) -> None:
+    keys = [key for key in FLOOR_KEYS if not selected or key in selected]
+    kind = "gunicorn-gthread"
+    if not keys or kind not in SERVERS:
+        return
+    members = _members()
+    auth = {
+        "Authorization": f"Bearer {members['tokens']['payee']}",
+        "Accept": "application/json",
+    }
+    specs = {
+        "static": {"variants": [{}], "path": "/api/v1/bench/static/", "method": "GET"},
+        "offers-floor": {"variants": [{}], "path": "/api/v1/bench/offers-floor/", "method": "GET"},
+        "offers-miss": {"variants": [{}], "path": "/api/v1/offers/", "method": "GET"},
+        "offers-auth-miss": {
+            "variants": [{}],
+            "path": "/api/v1/offers/",
+            "method": "GET",
+            "headers": auth,
+        },
+        "categories": {
+            "variants": [{}],
+            "path": "/api/v1/categories/",
+            "method": "GET",
+            "connections": 16,
+        },
+    }
+    env = {
+        **_env(),
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.serving.floor_settings",
+        "PUBLIC_PAGE_CACHE_SECONDS": "0",
+    }
+    results: dict[str, list[dict]] = {}
+    with serve(kind, _apps(kind)[0], env, "/api/v1/bench/static/") as server:
+        for _repeat in range(REPEATS):
+            for key in ("static", *keys):
+                results.setdefault(key, []).append(measure(server, specs[key]))
+        if PROFILE:
+            for key in keys:
+                out = ROOT / "var" / "profiles" / f"http-{kind}-{key}.txt"
+                measure(server, specs[key], profile_to=out)
+                print(f"  profile {kind} {key}: {out.relative_to(ROOT)}", flush=True)
+                for label, share in profile_breakdown(out)[:8]:
+                    print(f"      {share:5.1f}%  {label}", flush=True)
+
+    def median(key: str, field: str = "cpu_ms") -> float:
+        return statistics.median(r[field] for r in results[key])
+
+    load = "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    static = median("static")
+    report.add(f"{kind} (page cache off): static JSON view, CPU per request", static, "ms")
+    floor = median("offers-floor") if "offers-floor" in results else None
+    names = {
+        "offers-floor": "offers/ SQL + JSON floor (its statements, bare cursor, json.dumps)",
+        "offers-miss": "GET offers/ anonymous, not cached",
+        "offers-auth-miss": "GET offers/ signed in",
+        "categories": "GET categories/ (16 connections)",
+    }
+    for key in keys:
+        value, rps = median(key), median(key, "rps")
+        bad = sum(
+            count
+            for result in results[key]
+            for status, count in result["statuses"].items()
+            if status != "200"
+        )
+        note = f"{value / static:.1f}× static view ({static:.2f}); {rps:.0f} req/s; {load}"
+        if key == "categories":
+            note += f"; {rps / PEER_CATEGORIES_RPS:.1f}× the peer's {PEER_CATEGORIES_RPS:.0f} req/s"
+        if bad:
+            note += f"; {bad} answers not 200"
+        if key in {"offers-miss", "offers-auth-miss"} and floor:
+            report.add(
+                f"{kind}: {names[key]}, CPU per request",
+                value,
+                "ms",
+                floor=floor,
+                floor_name="SQL + JSON floor",
+                note=note,
+            )
+        else:
+            report.add(f"{kind}: {names[key]}, CPU per request", value, "ms", note=note)
 
 
 if __name__ == "__main__":
