@@ -644,6 +644,21 @@ def test_list_query_count_is_constant_for_a_signed_in_member_too(auth_client, tr
     assert large == small
 
 
+def test_a_signed_in_members_list_takes_no_permission_query(
+    auth_client, tree, django_assert_num_queries
+):
+    # given: a member (not a moderator) and two offers; the caller's subscription facts warm
+    make_offer(title="Offer 1", offered=[tree["python"]], desired=[tree["guitar"]])
+    make_offer(title="Offer 2", offered=[tree["python"]])
+    _list_queries(auth_client, {"page_size": 1})
+
+    # when / then: the JWT's user, count, page, images, skills (the moderator check took two more)
+    with django_assert_num_queries(5):
+        response = auth_client.get(URL, {"ordering": "newest"})
+
+    assert titles(response) == ["Offer 2", "Offer 1"]
+
+
 def test_list_filters_do_not_hide_an_offer_on_its_detail_url(api_client, tree):
     offer = make_offer(title="Online only", mode="online", category=tree["music"])
 
