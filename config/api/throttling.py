@@ -42,12 +42,8 @@ def window_count(key: str, *, timeout: int) -> int:
     """
     backend = getattr(cache, "_cache", None)
     if isinstance(backend, RedisCacheClient):
-        redis_key = cache.make_and_validate_key(key)
-        pipeline = backend.get_client(redis_key, write=True).pipeline(transaction=False)
-        pipeline.incr(redis_key)
-        pipeline.expire(redis_key, timeout, nx=True)
-        count, _expiry_set = pipeline.execute()
-        return int(count)
+        count, _value = _redis_window_count(backend, key, timeout=timeout, read=None)
+        return count
     # add() is a no-op when the key exists.
     cache.add(key, 0, timeout=timeout)
     try:
@@ -55,6 +51,27 @@ def window_count(key: str, *, timeout: int) -> int:
     except ValueError:  # the key expired between add() and incr()
         cache.add(key, 1, timeout=timeout)
         return 1
+
+
+_MISSING = object()
+
+
+def _redis_window_count(
+    backend: RedisCacheClient, key: str, *, timeout: int, read: str | None
+) -> tuple[int, Any]:
+    """``window_count`` on Redis, reading the cache key ``read`` in the same round trip (its
+    value, or ``_MISSING``)."""
+    redis_key = cache.make_and_validate_key(key)
+    pipeline = backend.get_client(redis_key, write=True).pipeline(transaction=False)
+    pipeline.incr(redis_key)
+    pipeline.expire(redis_key, timeout, nx=True)
+    if read is not None:
+        pipeline.get(cache.make_and_validate_key(read))
+    results = pipeline.execute()
+    if read is None:
+        return int(results[0]), _MISSING
+    raw = results[2]
+    return int(results[0]), _MISSING if raw is None else backend._serializer.loads(raw)
 
 
 @dataclass(frozen=True)
@@ -127,10 +144,26 @@ class AnonRateThrottle(FixedWindowRateThrottle):
 _premium_check: Callable[[Any], bool] | None = None
 
 
-def set_premium_check(check: Callable[[Any], bool] | None) -> None:
-    """billing: tell the throttle who is premium (config.api never imports the apps)."""
-    global _premium_check
+@dataclass(frozen=True)
+class PremiumFacts:
+    """Where the premium check keeps each member's answer in the cache, so that the user throttle
+    reads it in the same Redis round trip as its count instead of a round trip of its own."""
+
+    key: Callable[[int], str]  # the cache key (as given to Django's cache) of a member's facts
+    is_premium: Callable[[Any], bool]  # whether the cached value means "premium now"
+
+
+_premium_facts: PremiumFacts | None = None
+
+
+def set_premium_check(
+    check: Callable[[Any], bool] | None, *, cached: PremiumFacts | None = None
+) -> None:
+    """billing: tell the throttle who is premium (config.api never imports the apps), and
+    optionally where that answer is cached (a miss still asks ``check``, which fills it)."""
+    global _premium_check, _premium_facts
     _premium_check = check
+    _premium_facts = cached if check is not None else None
 
 
 def user_is_premium(user: Any) -> bool:
@@ -157,6 +190,38 @@ class UserRateThrottle(FixedWindowRateThrottle):
         if request.user and request.user.is_authenticated:
             return str(request.user.pk)
         return None
+
+    def allow_request(self, request: Request, view: object) -> bool:
+        """With Redis and cached premium facts: the count and the premium answer in one round
+        trip (the window key is the same for both rates when their periods are equal)."""
+        user = request.user
+        backend = getattr(cache, "_cache", None)
+        facts = _premium_facts
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        user_rate, premium_rate = rates.get("user"), rates.get("premium")
+        if (
+            facts is None
+            or not isinstance(backend, RedisCacheClient)
+            or not (user and user.is_authenticated)
+            or getattr(user, "is_premium", False)
+            or user_rate is None
+            or premium_rate is None
+            or parse_rate(user_rate)[1] != parse_rate(premium_rate)[1]
+        ):
+            return super().allow_request(request, view)
+        period = parse_rate(user_rate)[1]
+        now = time.time()
+        window = int(now // period)
+        self.reset_at = (window + 1) * period
+        self.now = now
+        key = f"throttle:{self.scope}:{user.pk}:{period}:{window}"
+        count, cached = _redis_window_count(
+            backend, key, timeout=period + 1, read=facts.key(user.pk)
+        )
+        premium = user_is_premium(user) if cached is _MISSING else facts.is_premium(cached)
+        limit = parse_rate(premium_rate if premium else user_rate)[0]
+        _record(request, RateLimitState(limit, max(limit - count, 0), self.reset_at))
+        return count <= limit
 
 
 class RateLimitHeadersMiddleware:
@@ -196,6 +261,7 @@ class RateLimitHeadersMiddleware:
 __all__ = [
     "AnonRateThrottle",
     "AuthRateThrottle",
+    "PremiumFacts",
     "RateLimitHeadersMiddleware",
     "UserRateThrottle",
 ]
