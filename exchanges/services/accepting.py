@@ -1,19 +1,19 @@
-"""The accept on PostgreSQL in seven round trips (docs/benchmarks.md, "Writes").
+"""The accept on PostgreSQL in six round trips (docs/benchmarks.md, "Writes").
 
 ``swap_accept`` runs this on PostgreSQL; SQLite keeps the ORM path in ``swaps``. Same rules,
 locks, order and refusals, fewer statements and no SQL compiled per call:
 
 1. BEGIN;
 2. the swap row ``FOR NO KEY UPDATE`` with only the columns of its two parties that the move uses
-   (name, language, time zone, e-mail), the requester's preference for ``swap_accepted`` and
-   whether either party linked a Google calendar (``accept_lock_sql``);
-3. the two diaries' advisory locks (``scheduling._lock_diaries``);
-4. one statement that sets the swap accepted and inserts both bookings unless either party
+   (name, language, time zone, e-mail), the requester's preference for ``swap_accepted``,
+   whether either party linked a Google calendar, and then, on the locked row, the two diaries'
+   advisory locks (``accept_lock_sql``);
+3. one statement that sets the swap accepted and inserts both bookings unless either party
    already holds an overlapping one (``accept_book_sql``); the exclusion constraint still
    refuses an overlap whatever wrote it, and only a refusal reads the clash to name it;
-5. the escrow hold, one ledger statement (``rewards.services``);
-6. the notification;
-7. COMMIT; then the socket event on the process loop, the e-mail task and the calendar task.
+4. the escrow hold, one ledger statement (``rewards.services``);
+5. the notification;
+6. COMMIT; then the socket event on the process loop, the e-mail task and the calendar task.
 
 The statements are plain strings built once per process from the models' metadata: compiling the
 equivalent querysets cost more CPU per accept than PostgreSQL spent running them.
@@ -34,8 +34,8 @@ from exchanges.models import SessionBooking, Swap
 from exchanges.services.common import _calendar_linked_sql, _notify
 from exchanges.services.points import _hold_price
 from exchanges.services.scheduling import (
+    DIARY_LOCK_NAMESPACE,
     _is_deadlock,
-    _lock_diaries,
     _overlapping_bookings,
     _schedule_conflict,
 )
@@ -71,11 +71,18 @@ def _quoted(name: str) -> str:
 
 @functools.cache
 def accept_lock_sql() -> str:
-    """The accept's lock: parameters ``[kind, swap_id]``; one row, or none for no such swap.
+    """The accept's locks: parameters ``[kind, swap_id]``; one row, or none for no such swap.
 
     Columns: every column of the swap in model order, then ``PARTY_FIELDS`` of the requester and of
     the responder (in the model's field order), the requester's ``in_app`` and ``email``
-    preference for ``kind`` (NULL when never chosen), and whether either party has a Google token.
+    preference for ``kind`` (NULL when never chosen), whether either party has a Google token,
+    and two empty columns: the diary locks.
+
+    Lock order as in ``scheduling._lock_diaries`` after ``_lock_swap``: the inner query locks the
+    swap row (a subquery with a row lock is never flattened into the outer one), and only then
+    does the outer select list take the two parties' diary locks, in ascending key order (a
+    target list is evaluated left to right). The next statement's snapshot, taken after them,
+    sees every booking committed by whoever held them before.
     """
     user = get_user_model()
     swap_columns = ", ".join(f"s.{_quoted(f.column)}" for f in Swap._meta.concrete_fields)
@@ -85,14 +92,22 @@ def accept_lock_sql() -> str:
             f"{alias}.{_quoted(user._meta.get_field(name).column)}" for name in _party_attnames()
         )
 
+    # The diary keys as ``scheduling._lock_diaries`` computes them: the member's id mod 2**31.
+    keys = [
+        f"({extreme}(locked.requester_id, locked.responder_id) %% 2147483648)::integer"
+        for extreme in ("LEAST", "GREATEST")
+    ]
     return (
-        f"SELECT {swap_columns}, {party('r')}, {party('p')}, np.in_app, np.email,"  # noqa: S608 - names from the models' metadata
+        "SELECT locked.*,"  # noqa: S608 - names from the models' metadata
+        f" pg_advisory_xact_lock({DIARY_LOCK_NAMESPACE}, {keys[0]}),"
+        f" pg_advisory_xact_lock({DIARY_LOCK_NAMESPACE}, {keys[1]})"
+        f" FROM (SELECT {swap_columns}, {party('r')}, {party('p')}, np.in_app, np.email,"
         f" {_calendar_linked_sql('s.requester_id', 's.responder_id')}"
         f" FROM {_quoted(Swap._meta.db_table)} s"
         f" JOIN {_quoted(user._meta.db_table)} r ON r.id = s.requester_id"
         f" JOIN {_quoted(user._meta.db_table)} p ON p.id = s.responder_id"
         f"{notification_preference_join_sql(user_column='s.requester_id')}"
-        " WHERE s.id = %s FOR NO KEY UPDATE OF s"
+        " WHERE s.id = %s FOR NO KEY UPDATE OF s) AS locked"
     )
 
 
@@ -159,14 +174,15 @@ def _row_to_swap(row: tuple[Any, ...]) -> tuple[Swap, tuple[bool, bool], bool]:
         connection.alias, party_attnames, row[width + party_width : width + 2 * party_width]
     )
     swap.requester, swap.responder = requester, responder
-    in_app, email, calendar_linked = row[width + 2 * party_width :]
+    in_app, email, calendar_linked = row[width + 2 * party_width : width + 2 * party_width + 3]
     return swap, notification_preference_resolve(NOTIFY_KIND, in_app, email), bool(calendar_linked)
 
 
 def swap_accept_postgresql(*, swap_id: int, actor: User, now: datetime) -> Swap:
     """Accept pending swap ``swap_id`` for ``actor`` in the caller's transaction (PostgreSQL).
 
-    Lock order as everywhere: the swap row, the diaries, then the wallets (``escrow_hold``).
+    Lock order as everywhere: the swap row, the diaries (both in the first statement), then the
+    wallets (``escrow_hold``).
     A 404 for no such swap, a 409 from the state machine, a clash or the ledger; the caller's
     transaction rolls everything back then.
     """
@@ -177,7 +193,6 @@ def swap_accept_postgresql(*, swap_id: int, actor: User, now: datetime) -> Swap:
         raise NotFound()
     swap, preference, calendar_linked = _row_to_swap(row)
     state_machine.ensure_allowed("accept", swap=swap, user=actor, now=now)
-    _lock_diaries([swap.requester, swap.responder])
     try:
         # No savepoint: a failure here always ends in a Conflict that rolls back the caller's
         # whole atomic block (savepoint=False marks it for rollback).

@@ -8,9 +8,13 @@
    run, with the same number of processes:
    - the minimal floor: two exclusion-checked booking inserts plus a two-row locked balance
      update, with psycopg on tables of their own;
-   - the accept's own SQL: the statements ``swap_accept`` sends (11 round trips with BEGIN and
-     COMMIT, pinned by tests/exchanges/test_swaps_accept_round_trips.py), with psycopg, on real
-     pending swaps, without the after-commit work.
+   - the accept's own SQL: the statements ``swap_accept`` sends (6 round trips with BEGIN and
+     COMMIT, pinned by tests/exchanges/test_swaps_accept_round_trips.py; the lock and booking
+     statements are the service's own strings, ``exchanges.services.accepting``), with psycopg,
+     on real pending swaps, without the after-commit work.
+   ``BENCH_SERVER_SIDE_BINDING=1`` adds ``swap_accept`` with Django's
+   ``OPTIONS["server_side_binding"]`` (psycopg binds on the server and prepares a statement
+   after 5 runs) as a fourth variant of the same run.
 2. 20 workers accept 20 mutually overlapping requests of one expert at once, 10 rounds: bookings
    that overlap afterwards (must be 0) and the time until every request has its answer.
 3. ``GET swaps/?page_size=100`` for a member with 200 swaps: median time and query count.
@@ -29,6 +33,7 @@ from tests.benchmarks import procs
 
 CLIENTS = tuple(int(n) for n in os.environ.get("BENCH_ACCEPT_CLIENTS", "1,8").split(","))
 SWAPS_PER_PROCESS = int(os.environ.get("BENCH_SWAPS_PER_PROCESS", "1500"))
+SERVER_SIDE_BINDING = os.environ.get("BENCH_SERVER_SIDE_BINDING", "") == "1"
 PRICE = 10
 
 
@@ -47,12 +52,21 @@ def run(report: Any) -> None:
         cursor.execute("SELECT to_regproc('rewards_ledger_post') IS NOT NULL")
         has_function = cursor.fetchone()[0]
     for clients in CLIENTS:
-        samples = {"minimal": procs.Sample(), "own_sql": procs.Sample(), "service": procs.Sample()}
+        samples = {
+            "minimal": procs.Sample(),
+            "own_sql": procs.Sample(),
+            "service": procs.Sample(),
+            "server_binding": procs.Sample(),
+        }
         for repeat in range(procs.REPEATS):
             variants = {"minimal": _minimal_client()}
             if has_function:
                 variants["own_sql"] = _own_sql_client(_plans(clients, f"{tag}s{clients}{repeat}"))
             variants["service"] = _service_client(_plans(clients, f"{tag}v{clients}{repeat}"))
+            if SERVER_SIDE_BINDING:
+                variants["server_binding"] = _service_client(
+                    _plans(clients, f"{tag}b{clients}{repeat}"), server_side_binding=True
+                )
             procs.django_durable_single_connection()
             for name, client in variants.items():
                 rate, errors = procs.measure(client, clients)
@@ -68,7 +82,7 @@ def run(report: Any) -> None:
         own = samples["own_sql"]
         if has_function:
             report.add(
-                f"the accept's own SQL via psycopg (11 round trips), {clients} processes",
+                f"the accept's own SQL via psycopg (6 round trips), {clients} processes",
                 own.median,
                 "tx/s",
                 floor=floor,
@@ -85,6 +99,16 @@ def run(report: Any) -> None:
             note=f"{service.spread()}; {service.median / floor:.2f}× the minimal floor; "
             f"errors {service.errors}",
         )
+        if SERVER_SIDE_BINDING:
+            bound = samples["server_binding"]
+            report.add(
+                f"swap_accept with server-side binding, {clients} processes",
+                bound.median,
+                "tx/s",
+                floor=service.median,
+                floor_name="swap_accept with client-side binding",
+                note=f"{bound.spread()}; errors {bound.errors}",
+            )
 
     overlaps, seconds, winners = _overlap_race(tag)
     report.add(
@@ -134,8 +158,16 @@ class _Cursor:
         self.position = 0
 
 
-def _service_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
+def _service_client(
+    plans: list[tuple[int, list[int]]], *, server_side_binding: bool = False
+) -> procs.Client:
     def setup() -> Any:
+        if server_side_binding:
+            from django.db import connection
+
+            # The child's own connection (the parent closed its one before forking).
+            connection.close()
+            connection.settings_dict["OPTIONS"]["server_side_binding"] = True
         return _Cursor()
 
     def step(cursor: _Cursor, index: int, _clients: int) -> int:
@@ -154,43 +186,16 @@ def _service_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
     return setup, step
 
 
+_SWAP_COLUMNS: tuple[int, ...] = ()
+
+# The statement of ``swap_accept`` that is not one of the service's own strings: the
+# notification as the ORM writes it.
 ACCEPT_SQL = {
-    "lock": (
-        "SELECT s.requester_id, s.responder_id, s.scheduled_start, s.scheduled_end,"
-        " s.*, r.*, p.* FROM exchanges_swap s"
-        " JOIN accounts_user r ON s.requester_id = r.id"
-        " JOIN accounts_user p ON s.responder_id = p.id"
-        " WHERE s.id = %s LIMIT 21 FOR NO KEY UPDATE OF s"
-    ),
-    "diaries": "SELECT pg_advisory_xact_lock(7401, %s), pg_advisory_xact_lock(7401, %s)",
-    "overlap": (
-        "SELECT b.*, u.* FROM exchanges_sessionbooking b JOIN accounts_user u ON b.user_id = u.id"
-        " WHERE b.ends_at > %s AND b.starts_at < %s AND b.user_id IN (%s, %s)"
-        " AND NOT (b.swap_id = %s) ORDER BY b.id LIMIT 1"
-    ),
-    "book": (
-        "INSERT INTO exchanges_sessionbooking (swap_id, user_id, starts_at, ends_at)"
-        " SELECT * FROM UNNEST(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])"
-        " RETURNING id"
-    ),
-    "update": (
-        "UPDATE exchanges_swap SET status = 'accepted', accepted_at = %s, updated_at = %s"
-        " WHERE id = %s"
-    ),
-    "preference": (
-        "SELECT in_app, email FROM messaging_notificationpreference"
-        " WHERE kind = 'swap_accepted' AND user_id = %s ORDER BY user_id, kind LIMIT 1"
-    ),
     "notify": (
         "INSERT INTO messaging_notification (recipient_id, kind, title, body, related_type,"
         " related_id, data, is_read, read_at, emailed_at, created_at, updated_at)"
         " VALUES (%s, 'swap_accepted', 'Swap accepted', %s, 'swap', %s, %s, false, NULL, NULL,"
         " %s, %s) RETURNING id"
-    ),
-    "calendar": (
-        "SELECT 1 FROM socialaccount_socialtoken t"
-        " JOIN socialaccount_socialaccount a ON t.account_id = a.id"
-        " WHERE a.provider = 'google' AND a.user_id IN (%s, %s) LIMIT 1"
     ),
 }
 
@@ -201,12 +206,23 @@ def _own_sql_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
     def setup() -> tuple[Any, _Cursor]:
         import psycopg
 
+        from exchanges.models import Swap
+
+        global _SWAP_COLUMNS  # positions in the lock's row, once per process
+        names = [field.attname for field in Swap._meta.concrete_fields]
+        _SWAP_COLUMNS = tuple(
+            names.index(name)
+            for name in ("requester_id", "responder_id", "scheduled_start", "scheduled_end")
+        )
         return psycopg.connect(procs.conninfo()), _Cursor()
 
     def step(state: tuple[Any, _Cursor], index: int, _clients: int) -> int:
+        from django.conf import settings
         from django.utils import timezone
         from psycopg.types.json import Jsonb
 
+        from exchanges.models import Swap
+        from exchanges.services.accepting import NOTIFY_KIND, accept_book_sql, accept_lock_sql
         from rewards.services import LEDGER_POST_SQL
 
         conn, cursor = state
@@ -217,15 +233,29 @@ def _own_sql_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
         cursor.position += 1
         now = timezone.now()
         with conn.transaction():
-            row = conn.execute(ACCEPT_SQL["lock"], [swap_id]).fetchone()
-            requester_id, responder_id, start, end = row[:4]
-            users = sorted([requester_id, responder_id])
-            conn.execute(ACCEPT_SQL["diaries"], users)
-            conn.execute(ACCEPT_SQL["overlap"], [start, end, *users, swap_id])
-            conn.execute(
-                ACCEPT_SQL["book"],
-                [[swap_id, swap_id], [requester_id, responder_id], [start, start], [end, end]],
-            )
+            row = conn.execute(accept_lock_sql(), [NOTIFY_KIND, swap_id]).fetchone()
+            requester_id, responder_id, start, end = (row[i] for i in _SWAP_COLUMNS)
+            booked = conn.execute(
+                accept_book_sql(),
+                [
+                    Swap.Status.ACCEPTED,
+                    now,
+                    now,
+                    swap_id,
+                    swap_id,
+                    start,
+                    end,
+                    requester_id,
+                    responder_id,
+                    requester_id,
+                    responder_id,
+                    end,
+                    start,
+                    swap_id,
+                ],
+            ).fetchall()
+            if len(booked) != 2:
+                raise RuntimeError("overlap")
             status = conn.execute(
                 LEDGER_POST_SQL,
                 [
@@ -240,18 +270,20 @@ def _own_sql_client(plans: list[tuple[int, list[int]]]) -> procs.Client:
                     None,
                     now,
                     0,
+                    1,
+                    settings.WALLET_DAILY_SPEND_LIMIT,
+                    now.replace(hour=0, minute=0, second=0, microsecond=0),
+                    0,
+                    settings.WALLET_MAX_BALANCE,
                 ],
             ).fetchone()[0]
             if status != "ok":
                 raise RuntimeError(status)
-            conn.execute(ACCEPT_SQL["update"], [now, now, swap_id])
-            conn.execute(ACCEPT_SQL["preference"], [requester_id])
             data = {"swap_id": swap_id, "status": "accepted", "points_amount": PRICE}
             conn.execute(
                 ACCEPT_SQL["notify"],
                 [requester_id, "Bench accepted your swap.", swap_id, Jsonb(data), now, now],
             )
-            conn.execute(ACCEPT_SQL["calendar"], users)
         return 1
 
     return setup, step

@@ -19,17 +19,17 @@ from rewards.services import InsufficientBalance
 from tests.exchanges.conftest import snapshot
 from tests.exchanges.factories import at, points_swap
 
-# BEGIN; the swap row lock with the parties' names, the requester's notification preference and
-# the calendar check; the diary locks; the swap's UPDATE with both bookings (the overlap checked
-# in the same statement); the ledger movement (one statement: escrow opened, wallet and escrow
-# locked, transfer and entries written); the notification; COMMIT
+# BEGIN; the swap row lock with the parties' names, the requester's notification preference, the
+# calendar check and then the two diary locks; the swap's UPDATE with both bookings (the overlap
+# checked in the same statement); the ledger movement (one statement: escrow opened, wallet and
+# escrow locked, transfer and entries written); the notification; COMMIT
 # (exchanges/services/accepting.py).
-PAID_ACCEPT_ROUND_TRIPS = 7
+PAID_ACCEPT_ROUND_TRIPS = 6
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_paid_accept_takes_seven_round_trips_and_no_savepoint():
+def test_a_paid_accept_takes_six_round_trips_and_no_savepoint():
     # given a pending paid swap whose requester can pay
     swap = points_swap(points=30, balance=100, scheduled_start=at(48))
 
@@ -37,7 +37,7 @@ def test_a_paid_accept_takes_seven_round_trips_and_no_savepoint():
     with CaptureQueriesContext(connection) as queries:
         services.swap_accept(swap=swap.pk, actor=swap.responder)
 
-    # then seven round trips, no savepoint, one ledger statement, and the price is in escrow
+    # then six round trips, no savepoint, one ledger statement, and the price is in escrow
     statements = [query["sql"] for query in queries.captured_queries]
     # Tests run Celery eagerly: the e-mail task's queries after COMMIT are the worker's, not ours.
     statements = statements[: statements.index("COMMIT") + 1]
