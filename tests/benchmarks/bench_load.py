@@ -12,10 +12,10 @@ a static file (``/static/css/site.css``) and one replica serving ``/api/v1/healt
 port (``BENCH_LOAD_REPLICA_URL``, default the proxy's port + 1), then the member mix
 (``tests/benchmarks/load/locustfile.py``) through the proxy to two replicas (``CLUSTER_URL``)
 and through the single-replica door (``BENCH_LOAD_ONE_REPLICA_URL``, default the proxy's port +
-100). Every run signs its members in first (the ramp, reported apart), then measures a window of
-``BENCH_LOAD_SECONDS`` (default 20). Each run takes members no earlier run of the hour used and
-its own block of loopback addresses (one per simulated user), so no member's or address's
-throttle window carries over.
+100). Every run signs its members in first, ``BENCH_LOAD_SPAWN_RATE`` a second (default 2; the
+ramp, reported apart), then measures a window of ``BENCH_LOAD_SECONDS`` (default 20). Each run
+takes members no earlier run of the hour used and its own block of loopback addresses (one per
+simulated user), so no member's or address's throttle window carries over.
 
 Reports p50/p99 (ms) and req/s per target and user count, the scale-out ratio (two replicas'
 req/s ÷ one's) and the failures (each kind printed; there must be none), and writes the
@@ -51,6 +51,10 @@ USERS = [int(n) for n in os.environ.get("BENCH_LOAD_USERS", "16,64,256").split("
 SEED_USERS = int(os.environ.get("BENCH_LOAD_SEED_USERS", "10000"))
 SEED_OFFERS = int(os.environ.get("BENCH_LOAD_SEED_OFFERS", "100000"))
 STATIC_PATH = os.environ.get("BENCH_LOAD_STATIC_PATH", "/static/css/site.css")
+# Members signing in per second during the ramp: each sign-in hashes a password (PBKDF2, about
+# 0.33 s of CPU here; docs/pitfalls.md), and a burst of them queues past the proxy's 60 s read
+# timeout, after which nginx takes the replicas out for fail_timeout and answers 502.
+SPAWN_RATE = float(os.environ.get("BENCH_LOAD_SPAWN_RATE", "2"))
 SCALE_DOMAIN = "scale.skillswap.test"
 
 TARGETS = {
@@ -182,6 +186,8 @@ def run_one(target: str, url: str, users: int, allocator: Allocator) -> dict[str
                 str(SECONDS),
                 "--user-class",
                 user_class,
+                "--spawn-rate",
+                str(SPAWN_RATE if user_class == "SkillSwapMember" else min(users, 32)),
                 "--out",
                 str(out),
             ],

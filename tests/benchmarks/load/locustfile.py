@@ -8,10 +8,11 @@ serving a static file) and ``HealthFloor`` (``/api/v1/health/``), with the same 
 
 Environment (set by ``drive.py``): ``LOAD_FIRST_MEMBER`` (an even member index of seed_scale,
 default 2), ``LOAD_PASSWORD``, ``LOAD_SEED``, ``LOAD_WAIT`` ("min,max" seconds between tasks,
-default "0.5,2"), ``LOAD_IP_BLOCK`` (1-254: each simulated user connects from its own loopback
-address ``127.<block>.x.y``, as real users come from their own addresses, so the per-address
-throttles of docs/api.md apply to each of them and not to all of them at once; unset: no
-binding), ``LOAD_STATIC_PATH`` (default ``/static/css/site.css``).
+default "3,10": people read a page before the next click), ``LOAD_IP_BLOCK`` (1-254: each
+simulated user connects from its own loopback address ``127.<block>.x.y``, as real users come
+from their own addresses, so the per-address throttles of docs/api.md apply to each of them and
+not to all of them at once; unset: no binding), ``LOAD_STATIC_PATH`` (default
+``/static/css/site.css``).
 
 Run by hand: ``locust -f tests/benchmarks/load/locustfile.py --headless -u 16 -r 16
 --run-time 30s --host http://127.0.0.1:8080 SkillSwapMember``.
@@ -29,7 +30,6 @@ from urllib.parse import urlsplit
 
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
-from locust.exception import StopUser
 from websockets.sync.client import connect as ws_connect
 
 from tests.benchmarks.load import flows
@@ -37,7 +37,7 @@ from tests.benchmarks.load import flows
 FIRST_MEMBER = int(os.environ.get("LOAD_FIRST_MEMBER", "2")) // 2 * 2
 PASSWORD = os.environ.get("LOAD_PASSWORD", "skillswap-scale-2026")
 SEED = int(os.environ.get("LOAD_SEED", "42"))
-WAIT = tuple(float(part) for part in os.environ.get("LOAD_WAIT", "0.5,2").split(","))
+WAIT = tuple(float(part) for part in os.environ.get("LOAD_WAIT", "3,10").split(","))
 IP_BLOCK = int(os.environ.get("LOAD_IP_BLOCK", "0") or 0)
 STATIC_PATH = os.environ.get("LOAD_STATIC_PATH", "/static/css/site.css")
 EMAIL_DOMAIN = "scale.skillswap.test"
@@ -146,14 +146,25 @@ class SkillSwapMember(_Base):
     """A signed-in member of seed_scale (see the module docstring)."""
 
     def on_start(self) -> None:
+        self._signed_in(first=True)
+
+    def _signed_in(self, *, first: bool = False) -> bool:
+        """Sign in if not yet; a member whose sign-in failed tries again at its next task (after
+        its think time), never in a tight loop, and does nothing else until it succeeds."""
+        if self.member.access:
+            return True
         try:
             flows.sign_in(LocustClient(self.client), self.member)
-            SIGNED_IN["count"] += 1
         except Stop:
-            SIGNED_IN["failed"] += 1
-            raise StopUser from None  # a member that cannot sign in has nothing to do
+            if first:
+                SIGNED_IN["failed"] += 1
+            return False
+        SIGNED_IN["count"] += 1
+        return True
 
     def _run(self, flow: Callable[..., Any], *args: Any) -> None:
+        if not self._signed_in():
+            return
         with contextlib.suppress(Stop):  # the failure is recorded already
             flow(LocustClient(self.client), self.member, *args)
 
@@ -190,6 +201,8 @@ class SkillSwapMember(_Base):
 
     @task(flows.WEIGHTS["chat"])
     def chat(self) -> None:
+        if not self._signed_in():
+            return
         parts = urlsplit(self.host)
         scheme = "wss" if parts.scheme == "https" else "ws"
         extra: dict[str, Any] = {"open_timeout": 60, "close_timeout": 5}
