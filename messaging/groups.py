@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -131,12 +132,30 @@ def sends_deferred() -> Iterator[list[tuple[str, dict[str, Any]]]]:
         _deferred_sends.reset(token)
 
 
+# At most this many channel-layer sends of one loop at a time: every socket of a process may
+# finish a send at the same moment, and each group send holds a pooled Redis connection, which
+# redis-py refuses (MaxConnectionsError: the event is lost) rather than waits for past the
+# pool's size. Sends beyond it wait for a slot instead.
+SEND_CONCURRENCY = 16
+_send_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _send_slots.get(loop)
+    if slots is None:
+        slots = _send_slots[loop] = asyncio.Semaphore(SEND_CONCURRENCY)
+    return slots
+
+
 async def send_deferred(sends: list[tuple[str, dict[str, Any]]]) -> None:
     """Send what ``sends_deferred`` collected, from the caller's loop; a failure is logged.
 
-    Groups are sent to concurrently; the sends of one group keep their order. As with
-    ``broadcast_on_commit``, a channel layer that is down never turns the committed write into
-    an error: the client catches up over REST.
+    Groups are sent to concurrently (at most ``SEND_CONCURRENCY`` sends of the loop at a time);
+    the sends of one group keep their order. As with ``broadcast_on_commit``, a channel layer
+    that is down never turns the committed write into an error: the client catches up over REST.
     """
     layer = get_channel_layer()
     if layer is None or not sends:
@@ -144,10 +163,12 @@ async def send_deferred(sends: list[tuple[str, dict[str, Any]]]) -> None:
     by_group: dict[str, list[dict[str, Any]]] = {}
     for group, event in sends:
         by_group.setdefault(group, []).append(event)
+    slots = _slots()
 
     async def send_group(group: str, events: list[dict[str, Any]]) -> None:
         for event in events:
-            await layer.group_send(group, event)
+            async with slots:
+                await layer.group_send(group, event)
 
     outcomes = await asyncio.gather(
         *(
