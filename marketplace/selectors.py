@@ -656,12 +656,14 @@ class CompiledSQL:
             name: _adapt(connection, marks.kinds[name], value)
             for name, value in marks.values.items()
         }
-        self.slots: list[tuple[int, str, str]] = []
+        self.slots: list[tuple[int, str, str, type]] = []
         found: set[str] = set()
         for index, param in enumerate(params):
             for name, value in adapted.items():
-                if type(param) is type(value) and param == value:
-                    self.slots.append((index, name, marks.kinds[name]))
+                if _same(param, value):
+                    # The parameter's own type is kept: on PostgreSQL Django sends integers of
+                    # some columns as psycopg's Int4/Int8, which type the placeholder.
+                    self.slots.append((index, name, marks.kinds[name], type(param)))
                     found.add(name)
         if found != set(adapted):
             # A value the ORM folded into the SQL text (or dropped): this shape is not compiled.
@@ -671,9 +673,16 @@ class CompiledSQL:
 
     def bind(self, connection, values: dict[str, object]) -> list[object]:
         params = list(self.params)
-        for index, name, kind in self.slots:
-            params[index] = _adapt(connection, kind, values[name])
+        for index, name, kind, cls in self.slots:
+            value = _adapt(connection, kind, values[name])
+            params[index] = cls(value) if kind == "int" and cls is not int else value
         return params
+
+
+def _same(param: object, mark: object) -> bool:
+    if isinstance(mark, int) and not isinstance(mark, bool):
+        return isinstance(param, int) and not isinstance(param, bool) and param == mark
+    return type(param) is type(mark) and param == mark
 
 
 def _adapt(connection, kind: str, value: object) -> object:
@@ -822,15 +831,19 @@ class _CompiledList:
 _compiled = threading.local()
 
 
-def _compiled_list(query: OfferListQuery, using: str) -> _CompiledList:
+def _compiled_list(query: OfferListQuery, using: str) -> _CompiledList | None:
     """This thread's compiled statements for the query's shape (one thread, one connection)."""
-    cache: dict[tuple, _CompiledList] = _compiled.__dict__.setdefault("lists", {})
+    cache: dict[tuple, _CompiledList | None] = _compiled.__dict__.setdefault("lists", {})
     key = (using, query.shape())
-    compiled = cache.get(key)
-    if compiled is None:
-        if len(cache) >= _SHAPES_MAX:
-            cache.clear()
-        compiled = cache[key] = _CompiledList(query, using)
+    if key in cache:
+        return cache[key]
+    if len(cache) >= _SHAPES_MAX:
+        cache.clear()
+    try:
+        compiled: _CompiledList | None = _CompiledList(query, using)
+    except ValueError:
+        compiled = None  # the generic path answers this shape (see CompiledSQL)
+    cache[key] = compiled
     return compiled
 
 
@@ -843,11 +856,11 @@ class CompiledOfferRows:
 
     ordered = True
 
-    def __init__(self, query: OfferListQuery, *, now: dt.datetime | None = None) -> None:
-        from django.db import router
-
-        self.using = router.db_for_read(Offer)
-        self.compiled = _compiled_list(query, self.using)
+    def __init__(
+        self, query: OfferListQuery, compiled: _CompiledList, using: str, now: dt.datetime | None
+    ) -> None:
+        self.using = using
+        self.compiled = compiled
         self.values = query.values(now or timezone.now())
         self._count: int | None = None
         self.changes_at: dt.datetime | None = None
@@ -902,10 +915,19 @@ def _as_datetime(value: object) -> dt.datetime:
     return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
-def offer_list_rows(query: OfferListQuery, *, now: dt.datetime | None = None) -> CompiledOfferRows:
-    """The offers ``query`` selects as dict rows (as ``offer_rows``), paginated like a queryset.
+def offer_list_rows(
+    query: OfferListQuery, *, now: dt.datetime | None = None
+) -> CompiledOfferRows | None:
+    """The offers ``query`` selects as dict rows (as ``offer_rows``), paginated like a queryset;
+    None for a shape the marks could not compile (the caller takes the generic path).
 
     For an anonymous query, after ``count()``, ``changes_at`` is the earliest expiry among the
     selected offers (None when none expires): until then only a write changes the list.
     """
-    return CompiledOfferRows(query, now=now)
+    from django.db import router
+
+    using = router.db_for_read(Offer)
+    compiled = _compiled_list(query, using)
+    if compiled is None:
+        return None
+    return CompiledOfferRows(query, compiled, using, now)

@@ -419,12 +419,19 @@ def _light(model: type[models.Model], attrs: dict[str, Any]) -> Any:
     return instance
 
 
-def _row_attrs(model: type[models.Model], row: dict[str, Any], prefix: str, pk: Any) -> dict:
-    attrs = {model._meta.pk.attname: pk}
-    for field in model._meta.concrete_fields:
-        key = prefix + field.attname
-        if key in row:
-            attrs[field.attname] = row[key]
+def _row_columns(model: type[models.Model], row: dict[str, Any], prefix: str) -> list:
+    """(row key, attribute) of the ``prefix``-ed columns ``row`` holds for ``model``."""
+    return [
+        (prefix + field.attname, field.attname)
+        for field in model._meta.concrete_fields
+        if not field.primary_key and prefix + field.attname in row
+    ]
+
+
+def _row_attrs(pk_name: str, columns: list, row: dict[str, Any], pk: Any) -> dict:
+    attrs = {pk_name: pk}
+    for key, name in columns:
+        attrs[name] = row[key]
     return attrs
 
 
@@ -535,11 +542,15 @@ class OfferRowsRepresentation:
                 ref = skill_refs.get(skill.pk)
                 if ref is None:
                     ref = skill_refs[skill.pk] = _represent(self.skill_ref, skill)
-                # A copy per offer: the page's dicts never share a mutable value.
-                out.append(dict(ref))
+                out.append(ref)
             return out
 
-        out = []
+        out: list[dict[str, Any]] = []
+        if not rows:
+            return out
+        owner_columns = _row_columns(User, rows[0], "owner__")
+        category_columns = _row_columns(Category, rows[0], "category__")
+        owner_pk, category_pk = User._meta.pk.attname, Category._meta.pk.attname
         for row in rows:
             offer_id, owner_id = row["id"], row["owner_id"]
             values: dict[str, Any] = {}
@@ -547,7 +558,7 @@ class OfferRowsRepresentation:
                 value = row[name]
                 values[name] = None if value is None else fmt(value)
             values["owner"] = _represent(
-                self.owner, _light(User, _row_attrs(User, row, "owner__", owner_id))
+                self.owner, _light(User, _row_attrs(owner_pk, owner_columns, row, owner_id))
             )
             values["created_by"] = owner_id
             category_id = row["category_id"]
@@ -558,9 +569,12 @@ class OfferRowsRepresentation:
                 if category is None:
                     category = categories[category_id] = _represent(
                         self.category,
-                        _light(Category, _row_attrs(Category, row, "category__", category_id)),
+                        _light(
+                            Category,
+                            _row_attrs(category_pk, category_columns, row, category_id),
+                        ),
                     )
-                values["category"] = dict(category)
+                values["category"] = category
             values["offered_skills"] = skill_list(skills.get((offer_id, False), []), owner_id)
             values["desired_skills"] = skill_list(skills.get((offer_id, True), []), owner_id)
             values["images"] = [self._image(image) for image in images.get(offer_id, [])]

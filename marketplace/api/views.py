@@ -229,12 +229,13 @@ class OfferViewSet(ListRetrieveViewSet):
         # fields: the same bytes as the generic list at a fraction of the CPU
         # (docs/benchmarks.md, "Reads and serving").
         query = offer_list_query(request.query_params, request.user)
-        if query is None:
+        rows = selectors.offer_list_rows(query) if query is not None else None
+        if query is None or rows is None:
             return self._list_page(selectors.offer_rows(self.filter_queryset(self.get_queryset())))
         # The common requests: SQL compiled once per shape, no FilterSet, no permission check
         # (the default status lists the same rows for everybody but the viewer's own).
         if query.viewer_id is not None or not offers_cache.api_cache_seconds():
-            return self._list_page(selectors.offer_list_rows(query))
+            return self._list_page(rows)
         # Anonymous: the answer is kept under the offers version until a write bumps it or the
         # first of its offers expires (marketplace/cache.py).
         key, version, data = offers_cache.api_list_get(
@@ -243,7 +244,6 @@ class OfferViewSet(ListRetrieveViewSet):
         )
         if data is not None:
             return Response(data)
-        rows = selectors.offer_list_rows(query, now=timezone.now())
         response = self._list_page(rows)
         changes_at = rows.changes_at.timestamp() if rows.changes_at else math.inf
         offers_cache.api_list_store(key, version, changes_at, response.data)
