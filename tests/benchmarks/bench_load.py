@@ -286,6 +286,9 @@ def run(report: Any) -> None:
         _report_users(report, users, results[users])
     load_after = _load()
     print(f"  load after {load_after}", flush=True)
+    raw = ROOT / "var" / "bench-load.json"
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    raw.write_text(json.dumps({"machine": info, "results": results}, indent=1), "utf-8")
     section = render_section(results, info, load_before, load_after, members)
     write_section(section)
     write_plot(results, PLOT)
@@ -358,7 +361,8 @@ def render_section(
         f"`make cluster` on {info['cores']} cores ({info['cpu']}), {info['ram']} RAM, shared with "
         f"the load generator (one Locust process) and other work: load average {load_before} "
         f"before, {load_after} after. {members:,} seeded members, windows of {SECONDS:.0f} s after "
-        "every member signed in; req/s counts answers in the window, p50/p99 in milliseconds.",
+        "every member signed in; req/s counts the answers in the window that were not failures, "
+        "p50/p99 (milliseconds) all of them.",
         "",
         "| users | two replicas req/s | p50 | p99 | one replica req/s | p50 | p99 | scale-out "
         "| floor: static via proxy req/s | p50 | p99 | floor: health/ on one replica req/s | p50 "
@@ -420,18 +424,17 @@ def render_section(
             f"| `{name}` | {row['requests']} | {row['rps']:.1f} | {row['p50'] or 0:.0f} | "
             f"{row['p99'] or 0:.0f} |"
         )
-    errors = [
-        (users, target, error)
-        for users, runs in results.items()
-        for target, run in runs.items()
-        for error in run["errors"] + run["ramp_errors"]
-    ]
-    lines += ["", "Failures: " + ("none." if not errors else "")]
-    for users, target, error in errors:
-        lines.append(
-            f"- {users} users, {TARGETS[target]}: ×{error['count']} `{error['method']} "
-            f"{error['name']}`: {error['error'][:200]}"
-        )
+    # One line per run, request and status: the proxy's error pages carry nothing more.
+    grouped: dict[tuple[int, str, str, str], int] = {}
+    for users, runs in results.items():
+        for target, run in runs.items():
+            for error in run["errors"] + run["ramp_errors"]:
+                code = (error["error"].split() or ["?"])[0]
+                key = (users, target, error["name"], code)
+                grouped[key] = grouped.get(key, 0) + error["count"]
+    lines += ["", "Failures (window and ramp): " + ("none." if not grouped else "")]
+    for (users, target, name, code), count in grouped.items():
+        lines.append(f"- {users} users, {TARGETS[target]}: `{name}` {code} ×{count}")
     lines += ["", "![Latency against concurrency](benchmarks-load.png)"]
     return "\n".join(lines)
 

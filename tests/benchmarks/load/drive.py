@@ -69,11 +69,16 @@ def run(host: str, users: int, seconds: float, user_class: str, spawn_rate: floa
         "ramp": ramp,
         "signed_in": locustfile.SIGNED_IN["count"],
         "sign_in_failed": locustfile.SIGNED_IN["failed"],
-        "total": {**_entry(total), "rps": total.num_requests / window if window else 0.0},
+        # req/s counts the answers that were not failures: a 502 from a proxy with no live
+        # replica is fast, and would otherwise pass for throughput.
+        "total": {
+            **_entry(total),
+            "rps": (total.num_requests - total.num_failures) / window if window else 0.0,
+        },
         "rows": {
             entry.name: {
                 **_entry(entry),
-                "rps": entry.num_requests / window if window else 0.0,
+                "rps": (entry.num_requests - entry.num_failures) / window if window else 0.0,
             }
             for entry in environment.stats.entries.values()
         },
