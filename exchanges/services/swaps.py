@@ -223,10 +223,19 @@ def swap_accept(*, swap: Swap | int, actor: User) -> Swap:
     """
     now = timezone.now()
     if connection.vendor == "postgresql":
-        # The same move in seven round trips, its statements built once per process.
-        return swap_accept_postgresql(
-            swap_id=swap if isinstance(swap, int) else swap.pk, actor=actor, now=now
-        )
+        # The same move in six round trips, its statements built once per process.
+        if isinstance(swap, int):
+            return swap_accept_postgresql(swap_id=swap, actor=actor, now=now)
+        accepted = swap_accept_postgresql(swap_id=swap.pk, actor=actor, now=now)
+        # The parties the caller already loaded stay on the swap it gets back (the accept read
+        # only a few of their columns; another field would load on first access, which async
+        # callers cannot do).
+        for name in ("requester", "responder"):
+            if Swap._meta.get_field(name).is_cached(swap):
+                loaded = getattr(swap, name)
+                if loaded.pk == getattr(accepted, name).pk:
+                    setattr(accepted, name, loaded)
+        return accepted
     swap = _lock_swap(swap)
     state_machine.ensure_allowed("accept", swap=swap, user=actor, now=now)
     _book(swap)

@@ -165,3 +165,21 @@ def test_accept_events_leave_on_one_long_lived_loop_per_process(settings):
         # No flush: it would close the process loop's pool from this test's loop.
         async_to_sync(layer.group_discard)(user_group(first.requester_id), channel)
         channel_layers.backends.clear()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_accept_hands_back_the_parties_the_caller_loaded():
+    # given a pending swap whose parties the caller holds in full
+    swap = points_swap(points=10, balance=100, scheduled_start=at(48))
+
+    # when the responder accepts that instance
+    accepted = services.swap_accept(swap=swap, actor=swap.responder)
+
+    # then the returned swap carries those same members: no field of theirs is left to load
+    assert accepted.requester is swap.requester
+    assert accepted.responder is swap.responder
+    with CaptureQueriesContext(connection) as queries:
+        assert accepted.requester.password == swap.requester.password
+        assert accepted.responder.username == swap.responder.username
+    assert queries.captured_queries == []
