@@ -37,7 +37,11 @@ from messaging.models import Attachment, Message, Thread, ThreadParticipant, Use
 from messaging.payloads import message_payload
 from messaging.services.blocks import refuse_if_blocked
 from messaging.services.content import preview, validated_content
-from messaging.services.notifications import notification_send
+from messaging.services.notifications import (
+    notification_preference_join_sql,
+    notification_preference_resolve,
+    notification_send,
+)
 from messaging.services.threads import refuse_self_pair, thread_get_or_create_for_pair
 
 # The code of the refusal of a sender whose account is no longer active (suspended or closed
@@ -174,6 +178,8 @@ def _post(
             },
             related_type="thread",
             related_id=thread.pk,
+            # Read with the member by the PostgreSQL statement; None: looked up.
+            preference=getattr(participant, "new_message_preference", None),
         )
     return message
 
@@ -263,6 +269,10 @@ class _PostStatement:
         def listed(alias: str, rows: _Rows) -> str:
             return ", ".join(f"{alias}.{quote(column)}" for column in rows.columns)
 
+        # Each member's new_message preference, for notification_send (no lookup of its own).
+        preference = notification_preference_join_sql(user_column="u.id", alias="np").replace(
+            "%s", "%(preference_kind)s"
+        )
         found = (
             "t.kind = 'direct' AND t.user_low_id = %(low)s AND t.user_high_id = %(high)s"
             if by_pair
@@ -312,11 +322,13 @@ WITH thread AS (
     RETURNING 1
 )
 SELECT refusal.reason, (SELECT id FROM message), (SELECT created_at FROM message),
-       {listed("thread", thread)}, {listed("member", participant)}, {listed("u", user)}
+       {listed("thread", thread)}, {listed("member", participant)}, {listed("u", user)},
+       np.in_app, np.email
 FROM refusal
 LEFT JOIN thread ON TRUE
 LEFT JOIN member ON TRUE
 LEFT JOIN {users} u ON u.id = member.user_id
+{preference}
 ORDER BY member.id
 """  # noqa: S608 - identifiers from the models' metadata; every value is a parameter
         return cls(sql, thread, participant, user)
@@ -358,6 +370,7 @@ def _post_statement(
         "content": clean,
         "now": timezone.now(),
         "valid": invalid is None,
+        "preference_kind": messaging_kinds.NEW_MESSAGE,
     }
     if thread is None:
         params["low"], params["high"] = sorted([sender.pk, cast(User, receiver).pk])
@@ -415,7 +428,10 @@ def _run_post(statement: _PostStatement, params: dict[str, Any]) -> _Posted:
         if row[members_at] is None:
             continue
         participant = statement.participant.build(row[members_at:users_at])
-        participant.user = statement.user.build(row[users_at:])
+        participant.user = statement.user.build(row[users_at:-2])
+        participant.new_message_preference = notification_preference_resolve(  # type: ignore[attr-defined]
+            messaging_kinds.NEW_MESSAGE, row[-2], row[-1]
+        )
         posted.participants.append(participant)
     return posted
 

@@ -48,10 +48,11 @@ def test_a_send_on_postgresql_is_one_statement_plus_the_notification():
     with CaptureQueriesContext(connection) as captured:
         message = services.message_send(thread=Thread(pk=thread.pk), sender=ann, content="again")
 
-    # then: the savepoint of the test's transaction (BEGIN in production), the one statement,
-    # bob's notification (preference, lock, update) and the release (COMMIT)
+    # then: the savepoint of the test's transaction (BEGIN in production), the one statement
+    # (which also reads bob's new_message preference), bob's notification (lock, update) and the
+    # release (COMMIT)
     statements = [query["sql"] for query in captured.captured_queries]
-    assert len(statements) <= 6
+    assert len(statements) <= 5
     assert statements[1].lstrip().startswith("WITH thread AS")
     thread.refresh_from_db()
     assert thread.last_message_id == message.pk
@@ -81,6 +82,23 @@ def test_a_first_message_to_a_user_on_postgresql_creates_the_pair_thread():
     again = services.message_send_to_user(sender=bob, receiver=ann, content="hi")
     assert again.thread_id == thread.pk
     assert Thread.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_the_preference_read_by_the_statement_is_honoured():
+    # given bob turned in-app notifications of new messages off
+    ann, bob = UserFactory(), UserFactory()
+    thread = pair_thread(ann, bob)
+    services.notification_preferences_update(
+        user=bob, preferences=[{"kind": "new_message", "in_app": False, "email": False}]
+    )
+
+    # when ann writes to him
+    services.message_send(thread=Thread(pk=thread.pk), sender=ann, content="hello")
+
+    # then the message is stored and bob gets no notification row
+    assert Message.objects.filter(thread=thread).count() == 1
+    assert Notification.objects.filter(recipient=bob).count() == 0
 
 
 def test_an_inactive_sender_is_refused_and_nothing_changes():
