@@ -71,7 +71,8 @@ def test_service_urls_give_the_distributed_runtime():
 
     assert chosen["engine"] == "django.db.backends.postgresql"
     assert chosen["pool"] is True
-    assert chosen["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, reusing one redis-py client per pool (config/cache.py)
+    assert chosen["cache"] == "config.cache.RedisCache"
     assert chosen["layer"] == "channels_redis.core.RedisChannelLayer"
     assert chosen["eager"] is False
     assert chosen["broker"] == "redis://r:6379/0"
