@@ -1,4 +1,4 @@
-"""When the database cannot be reached, answer 503 (try again shortly), never 500.
+"""When the database or Redis cannot be reached, answer 503 (try again shortly), never 500.
 
 Two failures mean "the database is unavailable", not "this request is wrong":
 
@@ -61,6 +61,30 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def redis_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says Redis cannot be reached right now.
+
+    The throttles and the sign-in lock count in the cache first: with Redis down they cannot
+    decide, so the request is refused as unavailable (fail closed) rather than let through.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, RedisConnectionError | RedisTimeoutError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def service_unavailable(exc: BaseException) -> bool:
+    """The database or Redis cannot be reached: a 503 with Retry-After, never a 500."""
+    return database_unavailable(exc) or redis_unavailable(exc)
+
+
 def unavailable_message() -> str:
     return _("The service is busy or briefly unavailable. Please try again in a few seconds.")
 
@@ -114,7 +138,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not database_unavailable(exception):
+        if not service_unavailable(exception):
             return None
-        logger.warning("Database unavailable: %s (%s)", exception, request.path)
+        logger.warning("Service unavailable: %s (%s)", exception, request.path)
         return unavailable_response(request)

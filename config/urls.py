@@ -1,5 +1,7 @@
 """Top-level routes: the API, its docs, the Wagtail admin, sign-in, and the localized site."""
 
+import sys
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api.errors import api_error_response, api_not_found, is_api_request
+from config.unavailable import service_unavailable, unavailable_response
 
 urlpatterns = [
     path("api/v1/", include("config.api_v1")),
@@ -77,6 +80,10 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    # A database or Redis outage raised inside a middleware (not a view) lands here.
+    exc = sys.exc_info()[1]
+    if exc is not None and service_unavailable(exc):
+        return unavailable_response(request)
     if is_api_request(request):
         return api_error_response(request, 500)
     return defaults.server_error(request)

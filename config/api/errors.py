@@ -24,7 +24,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.unavailable import RETRY_AFTER_SECONDS, database_unavailable, unavailable_message
+from config.unavailable import RETRY_AFTER_SECONDS, service_unavailable, unavailable_message
 from core.exceptions import ApplicationError
 
 logger = logging.getLogger("skillswap.api")
@@ -110,7 +110,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )
 
-    if not isinstance(exc, exceptions.APIException) and database_unavailable(exc):
+    if not isinstance(exc, exceptions.APIException) and service_unavailable(exc):
         # The pool timed out or PostgreSQL is down: try again shortly (config/unavailable.py).
         logger.warning("Database unavailable: %s", exc)
         set_rollback()

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import psycopg
 import psycopg_pool
 import pytest
+import redis
 from django.db import DatabaseError, OperationalError, connection
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.db.utils import ConnectionHandler
@@ -53,9 +54,31 @@ def probe_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+def _redis_call() -> None:
+    """What a throttle does first: a command to a Redis that is down (nothing on its port)."""
+    redis.Redis(host="127.0.0.1", port=closed_port(), socket_connect_timeout=0.5).incr("probe")
+
+
+class ProbeRedisApiView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def get(self, request):
+        _redis_call()
+        return Response({"ok": True})
+
+
+def probe_redis_page(request: HttpRequest) -> HttpResponse:
+    _redis_call()
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("api/v1/probe-database/", ProbeApiView.as_view()),
     path("probe-database/", probe_page),
+    path("api/v1/probe-redis/", ProbeRedisApiView.as_view()),
+    path("probe-redis/", probe_redis_page),
 ]
 
 
@@ -244,3 +267,21 @@ def test_other_database_errors_are_not_unavailability():
     ]
     assert database_unavailable(psycopg.errors.AdminShutdown("terminating connection")) is True
     assert database_unavailable(psycopg.errors.TooManyConnections("too many clients")) is True
+
+
+@pytest.mark.urls(__name__)
+def test_redis_down_is_a_503_for_the_api_and_for_pages_never_a_500(api_client, client):
+    # when a view's first Redis command finds nobody listening (a throttle or the sign-in lock)
+    api = api_client.get("/api/v1/probe-redis/", HTTP_ACCEPT_LANGUAGE="ar")
+    page = client.get("/probe-redis/")
+
+    # then the API refuses in its error shape and language, and the page is the plain 503
+    assert api.status_code == 503
+    assert api["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert _error(api)["code"] == "service_unavailable"
+    with translation.override("ar"):
+        assert _error(api)["message"] == translation.gettext(
+            "The service is busy or briefly unavailable. Please try again in a few seconds."
+        )
+    assert page.status_code == 503
+    assert page["Retry-After"] == str(RETRY_AFTER_SECONDS)
