@@ -85,12 +85,11 @@ def accept_lock_sql() -> str:
     sees every booking committed by whoever held them before.
     """
     user = get_user_model()
-    swap_columns = ", ".join(f"s.{_quoted(f.column)}" for f in Swap._meta.concrete_fields)
+    swap_columns = ", ".join(f"s.{_quoted(str(f.column))}" for f in Swap._meta.concrete_fields)
+    party_columns = [str(f.column) for f in user._meta.concrete_fields if f.attname in PARTY_FIELDS]
 
     def party(alias: str) -> str:
-        return ", ".join(
-            f"{alias}.{_quoted(user._meta.get_field(name).column)}" for name in _party_attnames()
-        )
+        return ", ".join(f"{alias}.{_quoted(column)}" for column in party_columns)
 
     # The diary keys as ``scheduling._lock_diaries`` computes them: the member's id mod 2**31.
     keys = [

@@ -230,8 +230,9 @@ def swap_accept(*, swap: Swap | int, actor: User) -> Swap:
         # The parties the caller already loaded stay on the swap it gets back (the accept read
         # only a few of their columns; another field would load on first access, which async
         # callers cannot do).
-        for name in ("requester", "responder"):
-            if Swap._meta.get_field(name).is_cached(swap):
+        for descriptor in (Swap.requester, Swap.responder):
+            name = descriptor.field.name
+            if descriptor.is_cached(swap):
                 loaded = getattr(swap, name)
                 if loaded.pk == getattr(accepted, name).pk:
                     setattr(accepted, name, loaded)
