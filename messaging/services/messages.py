@@ -221,21 +221,24 @@ class _Rows:
 
     model: type[Model]
     columns: list[str]
+    attnames: list[str]
     converters: list[tuple[Any, list[Any]]]
 
     @classmethod
     def of(cls, model: type[Model]) -> _Rows:
-        columns, converters = [], []
+        columns: list[str] = []
+        converters: list[tuple[Any, list[Any]]] = []
         for field in model._meta.concrete_fields:
             column = field.get_col(model._meta.db_table)
-            columns.append(field.column)
+            columns.append(cast(str, field.column))
             converters.append(
                 (
                     column,
                     connection.ops.get_db_converters(column) + column.get_db_converters(connection),
                 )
             )
-        return cls(model, columns, converters)
+        attnames = [field.attname for field in model._meta.concrete_fields]
+        return cls(model, columns, attnames, converters)
 
     def build(self, values: Sequence[Any]) -> Any:
         converted = []
@@ -243,7 +246,7 @@ class _Rows:
             for function in functions:
                 value = function(value, column, connection)
             converted.append(value)
-        return self.model.from_db(connection.alias, None, converted)
+        return self.model.from_db(connection.alias, self.attnames, converted)
 
 
 @dataclass(frozen=True)
