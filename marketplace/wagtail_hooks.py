@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import Button, ListingButton
@@ -89,6 +89,14 @@ class SkillEditView(EditView):
         return instance
 
 
+class CatalogueDeleteView(DeleteView):
+    """A deleted category or skill leaves no cached public page or offers list naming it."""
+
+    def delete_action(self) -> None:
+        super().delete_action()
+        transaction.on_commit(offers_cache_bump)
+
+
 class CategoryViewSet(ModelViewSet):
     model = Category
     icon = "folder-open-inverse"
@@ -96,6 +104,7 @@ class CategoryViewSet(ModelViewSet):
     add_to_admin_menu = False
     add_view_class = CategoryCreateView
     edit_view_class = CategoryEditView
+    delete_view_class = CatalogueDeleteView
     copy_view_enabled = False
     form_fields = [
         "name_en",
@@ -122,6 +131,7 @@ class SkillViewSet(ModelViewSet):
     add_to_admin_menu = False
     add_view_class = SkillCreateView
     edit_view_class = SkillEditView
+    delete_view_class = CatalogueDeleteView
     copy_view_enabled = False
     form_fields = [
         "name_en",

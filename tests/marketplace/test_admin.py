@@ -144,3 +144,29 @@ def test_category_admin_edits_both_languages(moderator_client):
 
     category = Category.objects.get(slug="gardening")
     assert (category.name_en, category.name_ar) == ("Gardening", "البستنة")
+
+
+@pytest.mark.parametrize("kind", ["categories", "skills"])
+def test_deleting_a_category_or_skill_invalidates_the_cached_public_pages(
+    client, django_capture_on_commit_callbacks, kind
+):
+    # given an administrator, an unused category or skill, and the offers cache version
+    from django.core.cache import cache
+
+    from marketplace.cache import _VERSION_KEY, OFFERS, offers_cache_bump
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    instance = CategoryFactory() if kind == "categories" else SkillFactory()
+    offers_cache_bump()
+    before = cache.get(_VERSION_KEY.format(OFFERS))
+
+    # when the administrator deletes it in the admin
+    url = reverse(f"marketplace_{kind}:delete", args=[instance.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+
+    # then it is gone and every cached page naming it is stale
+    assert response.status_code == 302
+    assert not type(instance).objects.filter(pk=instance.pk).exists()
+    assert cache.get(_VERSION_KEY.format(OFFERS)) != before
