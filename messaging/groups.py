@@ -31,7 +31,6 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import partial
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -198,4 +197,11 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     ``robust``: a channel layer that is down must not turn an already committed write into an
     error response; Django logs the failure and the client catches up over REST.
     """
-    transaction.on_commit(partial(broadcast_now, group, event), robust=True)
+
+    # A closure, not functools.partial: Django logs a robust callback's failure by its
+    # __qualname__, which a partial lacks, so the logging itself raised and turned the committed
+    # write into a 500 that a retry would duplicate.
+    def send() -> None:
+        broadcast_now(group, event)
+
+    transaction.on_commit(send, robust=True)
