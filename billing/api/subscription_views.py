@@ -6,6 +6,7 @@ under its names, so they answer in its shape (docs/api.md, seed aliases).
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -31,7 +32,15 @@ if TYPE_CHECKING:
 
 def premium_rate_register() -> None:
     """Tell the throttle who is premium (called from ``BillingConfig.ready``)."""
-    throttling.set_premium_check(subscriptions.user_is_premium)
+    # The throttle reads the cached facts in the same Redis round trip as its count; a miss
+    # still asks user_is_premium, which fills the cache (config/api/throttling.py).
+    throttling.set_premium_check(
+        subscriptions.user_is_premium,
+        cached=throttling.PremiumFacts(
+            key=subscriptions._premium_key,
+            is_premium=lambda facts: float(facts["until"]) > time.time(),
+        ),
+    )
 
 
 def subscription_data(row: Subscription) -> dict[str, Any]:
