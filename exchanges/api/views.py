@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
@@ -591,21 +590,14 @@ class PointsTransferView(APIView):
                 note=data["note"],
                 initiated_by=request.user,
             )
-        new_balance = _balance_after(transfer, payer=request.user)
-        if new_balance is None:  # a replay: the balance now, read again
-            return transfer_response(
-                transfer=transfer,
-                payer=request.user,
-                recipient=recipient,
-                amount=data["amount"],
-                unit=self.unit,
-            )
-        return _transfer_answer(
+        # The ledger statement's own balance; a replay (None) reads the balance now.
+        return transfer_response(
             transfer=transfer,
+            payer=request.user,
             recipient=recipient,
             amount=data["amount"],
-            new_balance=new_balance,
             unit=self.unit,
+            new_balance=_balance_after(transfer, payer=request.user),
         )
 
 
@@ -618,33 +610,6 @@ def _balance_after(transfer: Any, *, payer: Any) -> int | None:
         if account.kind == AccountKind.WALLET and account.user_id == payer.pk:
             return account.balance
     return None
-
-
-def _transfer_answer(
-    *, transfer: Any, recipient: Any, amount: int, new_balance: int, unit: str
-) -> Response:
-    """``rewards.api.views.transfer_response``'s 201, with the balance the ledger returned instead
-    of a second read of the wallet (docs/benchmarks.md, "Reads and serving")."""
-    if unit == "credits":
-        message = _("%(count)d credit(s) transferred successfully") % {"count": amount}
-    else:
-        message = _("%(count)d point(s) transferred successfully") % {"count": amount}
-    body = TransferResultSerializer(
-        {
-            "success": True,
-            "message": message,
-            "new_balance": new_balance,
-            "transfer": {
-                "id": transfer.pk,
-                "amount": amount,
-                "reason": transfer.reason,
-                "reference": transfer.reference,
-                "to_user_id": recipient.pk,
-                "created_at": transfer.created_at,
-            },
-        }
-    ).data
-    return Response(body, status=status.HTTP_201_CREATED)
 
 
 class CreditsTransferView(PointsTransferView):

@@ -82,11 +82,18 @@ class PointsTransactionListView(generics.ListAPIView):
 
 
 def transfer_response(
-    *, transfer: Transfer, payer: User, recipient: User, amount: int, unit: str = "points"
+    *,
+    transfer: Transfer,
+    payer: User,
+    recipient: User,
+    amount: int,
+    unit: str = "points",
+    new_balance: int | None = None,
 ) -> Response:
     """The 201 answer to a transfer: seed 003's ``success``/``message``/``new_balance`` plus the
     transfer. ``unit`` is the word of the path the client called (``points`` or ``credits``); a
-    replayed transfer carries ``Idempotent-Replayed: true``."""
+    replayed transfer carries ``Idempotent-Replayed: true``. ``new_balance``: the payer's balance
+    as the ledger statement returned it, when the caller has it (no second read of the wallet)."""
     if unit == "credits":
         message = _("%(count)d credit(s) transferred successfully") % {"count": amount}
     else:
@@ -95,7 +102,7 @@ def transfer_response(
         {
             "success": True,
             "message": message,
-            "new_balance": wallet_balance(user=payer),
+            "new_balance": wallet_balance(user=payer) if new_balance is None else new_balance,
             "transfer": {
                 "id": transfer.pk,
                 "amount": amount,
