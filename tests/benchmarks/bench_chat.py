@@ -28,9 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.benchmarks.profiles import IDLE_FRAMES, profile_breakdown
 
 SOCKETS = int(os.environ.get("BENCH_CHAT_SOCKETS", "100")) // 2 * 2
 ROUNDS = int(os.environ.get("BENCH_CHAT_ROUNDS", "5"))
@@ -262,38 +263,8 @@ PROFILE_BUCKETS = [
     ("msgpack, json", ("msgpack", "json/")),
     ("event loop", ("asyncio/", "uvloop")),
 ]
-_IDLE_FRAMES = ("select (", "poll (", "epoll", "wait (", "_worker (", "acquire (", "sleep (")
-
-
-def profile_breakdown(paths: list[Path]) -> list[tuple[str, float]]:
-    """Share of busy samples per bucket, over py-spy's raw outputs of both servers."""
-    counts: Counter = Counter()
-    total = 0
-    for path in paths:
-        if not path.exists():
-            continue
-        for line in path.read_text(errors="replace").splitlines():
-            stack, _, number = line.rpartition(" ")
-            if not number.isdigit():
-                continue
-            frames = stack.split(";")
-            if any(idle in frames[-1] for idle in _IDLE_FRAMES):
-                continue
-            samples = int(number)
-            total += samples
-            label = "other Python"
-            for frame in reversed(frames):
-                match = next(
-                    (name for name, needles in PROFILE_BUCKETS if any(n in frame for n in needles)),
-                    None,
-                )
-                if match is not None:
-                    label = match
-                    break
-            counts[label] += samples
-    if not total:
-        return []
-    return [(label, 100.0 * count / total) for label, count in counts.most_common()]
+# Chat servers also wait on locks and sleeps between rounds.
+_IDLE_FRAMES = (*IDLE_FRAMES, "acquire (", "sleep (")
 
 
 def _statements_per_message(user_ids: list[int]) -> tuple[int, list[str]]:
@@ -383,7 +354,9 @@ def run(report) -> None:
         )
         if probe.profiles:
             print(f"  profile of both servers over the rounds ({kind}, {SERVER}):")
-            for label, share in profile_breakdown(probe.profiles):
+            for label, share in profile_breakdown(
+                probe.profiles, PROFILE_BUCKETS, idle_frames=_IDLE_FRAMES
+            ):
                 print(f"    {share:5.1f} %  {label}")
     if user_ids:
         statements, sql = _statements_per_message(user_ids)

@@ -38,6 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.benchmarks.profiles import profile_breakdown
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 WINDOW = float(os.environ.get("BENCH_HTTP_WINDOW", "10"))
@@ -463,38 +465,6 @@ PROFILE_BUCKETS = [
 ]
 
 
-def profile_breakdown(path: Path) -> list[tuple[str, float]]:
-    """Share of busy samples per bucket, from py-spy's raw (collapsed) output."""
-    counts: Counter = Counter()
-    total = 0
-    if not path.exists():
-        return []
-    for line in path.read_text(errors="replace").splitlines():
-        stack, _, number = line.rpartition(" ")
-        if not number.isdigit():
-            continue
-        samples = int(number)
-        frames = stack.split(";")
-        if any(
-            idle in frames[-1] for idle in ("select (", "poll (", "epoll", "wait (", "_worker (")
-        ):
-            continue  # idle waits, not CPU
-        total += samples
-        label = "other Python"
-        for frame in reversed(frames):
-            match = next(
-                (name for name, needles in PROFILE_BUCKETS if any(n in frame for n in needles)),
-                None,
-            )
-            if match is not None:
-                label = match
-                break
-        counts[label] += samples
-    if not total:
-        return []
-    return [(label, 100.0 * count / total) for label, count in counts.most_common()]
-
-
 # --- run ----------------------------------------------------------------------------------------
 
 
@@ -555,7 +525,7 @@ def run(report) -> None:
                     out = profiles / f"http-{kind}-{key}.txt"
                     measure(server, spec, profile_to=out)
                     print(f"  profile {kind} {key}: {out.relative_to(ROOT)}", flush=True)
-                    for label, share in profile_breakdown(out)[:8]:
+                    for label, share in profile_breakdown([out], PROFILE_BUCKETS)[:8]:
                         print(f"      {share:5.1f}%  {label}", flush=True)
 
         def cpu(key: str, results: dict = results) -> float:
@@ -653,7 +623,7 @@ def offers_floor_run(report, selected: list[str]) -> None:
                 out = ROOT / "var" / "profiles" / f"http-{kind}-{key}.txt"
                 measure(server, specs[key], profile_to=out)
                 print(f"  profile {kind} {key}: {out.relative_to(ROOT)}", flush=True)
-                for label, share in profile_breakdown(out)[:8]:
+                for label, share in profile_breakdown([out], PROFILE_BUCKETS)[:8]:
                     print(f"      {share:5.1f}%  {label}", flush=True)
 
     def median(key: str, field: str = "cpu_ms") -> float:
