@@ -25,7 +25,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
@@ -33,7 +32,7 @@ from typing import Any
 
 import requests
 
-from tests.faults.workers import BASE_DIR, process_env
+from tests.faults.workers import BASE_DIR, process_env, wait_for
 
 # A request that takes longer than this is a hang (the answer is recorded as "timeout").
 CLIENT_TIMEOUT_SECONDS = 15.0
@@ -59,18 +58,6 @@ def refused(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def wait_until(
-    predicate: Callable[[], bool], *, timeout: float, what: str, log: Path | None = None
-):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    detail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    raise AssertionError(f"timed out waiting for {what}\n{detail}")
 
 
 class Group:
@@ -163,7 +150,7 @@ class Replica(Group):
         super().__init__(command, log=faults_dir / f"{name}.log", env=env)
 
     def wait_ready(self, timeout: float = 120) -> None:
-        wait_until(
+        wait_for(
             lambda: self._ready(), timeout=timeout, what=f"{self.name} to answer", log=self.log
         )
 
@@ -238,7 +225,7 @@ class Nginx(Group):
             [binary, "-c", str(conf), "-p", str(directory)], log=directory / "nginx.log"
         )
         self.error_log = directory / "nginx-error.log"
-        wait_until(
+        wait_for(
             lambda: answers(f"{self.url}/api/v1/health/"),
             timeout=30,
             what="nginx to proxy",
@@ -270,7 +257,7 @@ class RedisServer(Group):
             str(directory),
         ]
         super().__init__(command, log=directory / f"redis-{time.monotonic_ns()}.log")
-        wait_until(self.pings, timeout=10, what="redis-server to answer", log=self.log)
+        wait_for(self.pings, timeout=10, what="redis-server to answer", log=self.log)
 
     def pings(self) -> bool:
         import redis
@@ -430,7 +417,7 @@ class AsgiServer(Group):
                 raise AssertionError(f"{self.name} exited:\n{self.log.read_text(errors='replace')}")
             return answers(f"{self.url}/api/v1/health/")
 
-        wait_until(ready, timeout=timeout, what=f"{self.name} to answer", log=self.log)
+        wait_for(ready, timeout=timeout, what=f"{self.name} to answer", log=self.log)
 
 
 class CeleryWorker(Group):
@@ -459,7 +446,7 @@ class CeleryWorker(Group):
         super().__init__(command, log=faults_dir / f"{name}.log", env=env)
 
     def wait_ready(self, timeout: float = 120) -> None:
-        wait_until(
+        wait_for(
             lambda: " ready." in self.log.read_text(errors="replace"),
             timeout=timeout,
             what="the worker to start",

@@ -45,8 +45,8 @@ from tests.faults.load import (
     RedisServer,
     Replica,
     replica_env,
-    wait_until,
 )
+from tests.faults.workers import wait_for
 
 pytestmark = [
     pytest.mark.timeout(600),
@@ -154,7 +154,7 @@ async def test_the_platform_recovers_from_a_redis_restart_without_restarting(tmp
         assert (await next_of_type(bob_before, "message.receive"))["message"]["content"] == "before"
         assert (await http("POST", reset, body={"email": resetting.email})).status_code == 202
         await asyncio.to_thread(
-            wait_until,
+            wait_for,
             lambda: mails_to(tmp_path, resetting.email),
             timeout=60,
             what="the reset e-mail before the fault",
@@ -237,7 +237,7 @@ async def test_the_platform_recovers_from_a_redis_restart_without_restarting(tmp
             assert [event["message"]["content"] for event in kept] == ["after", "over the socket"]
         assert (await http("POST", reset, body={"email": resetting.email})).status_code == 202
         await asyncio.to_thread(
-            wait_until,
+            wait_for,
             lambda: len(mails_to(tmp_path, resetting.email)) == 2,
             timeout=60,
             what="the reset e-mail published after the restart",

@@ -43,8 +43,8 @@ from tests.faults.load import (
     is_clean_error,
     refused,
     replica_env,
-    wait_until,
 )
+from tests.faults.workers import wait_for
 
 pytestmark = [
     pytest.mark.timeout(600),
@@ -202,7 +202,7 @@ def test_a_replica_killed_under_load_loses_no_write_and_the_proxy_routes_around_
         # when the load runs and the first replica is SIGKILLed midway
         for thread in threads:
             thread.start()
-        wait_until(
+        wait_for(
             lambda: sum(1 for a in journal.answers if a.kind == "write") >= WRITES_BEFORE_KILL,
             timeout=120,
             what="the load to get going",
